@@ -1,0 +1,110 @@
+//! Calibrated operating points and the match decision with its honest wording.
+
+use serde::{Deserialize, Serialize};
+
+use crate::template::Similarity;
+
+/// A calibrated decision threshold, named by the false-match rate it was chosen for.
+///
+/// The thresholds were chosen on LFW View 1 train (deep-funneled, `../shared/data/lfw-devtrain`)
+/// with impostor pairs formed across different people; see the README's "Accuracy" section for
+/// the figures and the command that reproduces them. A false-match rate of 1e-3 means that
+/// about one comparison in a thousand between two different people would be called a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum OperatingPoint {
+    /// False-match rate 1 in 100: more lenient, fewer false rejections.
+    Fmr1e2,
+    /// False-match rate 1 in 1 000 (the default).
+    #[default]
+    Fmr1e3,
+    /// False-match rate 1 in 10 000: stricter.
+    Fmr1e4,
+}
+
+impl OperatingPoint {
+    /// Every operating point, most lenient first.
+    pub const ALL: [OperatingPoint; 3] = [OperatingPoint::Fmr1e2, OperatingPoint::Fmr1e3, OperatingPoint::Fmr1e4];
+
+    /// The cosine similarity at or above which two templates are called the same person.
+    pub fn threshold(self) -> f32 {
+        match self {
+            OperatingPoint::Fmr1e2 => 0.300,
+            OperatingPoint::Fmr1e3 => 0.363,
+            OperatingPoint::Fmr1e4 => 0.420,
+        }
+    }
+
+    /// The false-match rate this threshold was calibrated for.
+    pub fn false_match_rate(self) -> f64 {
+        match self {
+            OperatingPoint::Fmr1e2 => 1e-2,
+            OperatingPoint::Fmr1e3 => 1e-3,
+            OperatingPoint::Fmr1e4 => 1e-4,
+        }
+    }
+
+    /// A short label such as `"FMR 1e-3"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            OperatingPoint::Fmr1e2 => "FMR 1e-2",
+            OperatingPoint::Fmr1e3 => "FMR 1e-3",
+            OperatingPoint::Fmr1e4 => "FMR 1e-4",
+        }
+    }
+}
+
+/// The outcome of comparing two faces at an operating point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Whether the similarity reaches the threshold: "likely the same person".
+    pub likely_same_person: bool,
+    /// The cosine similarity.
+    pub similarity: f32,
+    /// The threshold applied.
+    pub threshold: f32,
+    /// The operating point the threshold belongs to.
+    pub operating_point: OperatingPoint,
+}
+
+impl Decision {
+    /// Decides `similarity` at `point`.
+    pub fn new(similarity: Similarity, point: OperatingPoint) -> Decision {
+        let threshold = point.threshold();
+        Decision { likely_same_person: similarity.value() >= threshold, similarity: similarity.value(), threshold, operating_point: point }
+    }
+
+    /// The honest wording: `"likely the same person"` or `"likely different people"`. facegate
+    /// never says "identified": a match is a probability statement at a stated error rate.
+    pub fn wording(&self) -> &'static str {
+        if self.likely_same_person {
+            "likely the same person"
+        } else {
+            "likely different people"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_increase_as_the_false_match_rate_falls() {
+        let t: Vec<f32> = OperatingPoint::ALL.iter().map(|p| p.threshold()).collect();
+        assert!(t.windows(2).all(|w| w[0] < w[1]), "{t:?}");
+        assert_eq!(OperatingPoint::default(), OperatingPoint::Fmr1e3);
+    }
+
+    #[test]
+    fn decision_at_the_threshold_is_a_match() {
+        let p = OperatingPoint::Fmr1e3;
+        let at = Decision::new(Similarity(p.threshold()), p);
+        assert!(at.likely_same_person);
+        assert_eq!(at.wording(), "likely the same person");
+        let below = Decision::new(Similarity(p.threshold() - 1e-3), p);
+        assert_eq!(below.wording(), "likely different people");
+    }
+}

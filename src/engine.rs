@@ -1,0 +1,104 @@
+//! The engine: both models planned once, and the pipeline from pixels to a decision.
+
+use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};
+use crate::config::EngineConfig;
+use crate::decision::{Decision, OperatingPoint};
+use crate::detector::Detector;
+use crate::error::{Error, Result};
+use crate::face::Face;
+use crate::image::Image;
+use crate::recognizer::{AlignedFace, Recognizer};
+use crate::template::Template;
+
+/// Detects faces, makes templates and compares them. Build it once (planning the two
+/// networks takes a moment) and reuse it; it is `Send + Sync`.
+///
+/// ```no_run
+/// use facegate::{Engine, EngineConfig, Image, OperatingPoint};
+/// # fn main() -> Result<(), facegate::Error> {
+/// let engine = Engine::new(
+///     &std::fs::read("models/face_detection_yunet_2023mar_int8bq.onnx").unwrap(),
+///     &std::fs::read("models/face_recognition_sface_2021dec_int8bq.onnx").unwrap(),
+///     EngineConfig::default(),
+/// )?;
+/// let a = engine.decode(&std::fs::read("a.jpg").unwrap())?;
+/// let b = engine.decode(&std::fs::read("b.jpg").unwrap())?;
+/// let (fa, fb) = (engine.detect(&a)?, engine.detect(&b)?);
+/// let (ta, tb) = (engine.template(&a, &fa[0])?, engine.template(&b, &fb[0])?);
+/// let decision = engine.decide(&ta, &tb, OperatingPoint::default());
+/// println!("{} (similarity {:.3})", decision.wording(), decision.similarity);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Engine {
+    detector: Detector,
+    recognizer: Recognizer,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Builds the engine from the two bundled ONNX files' bytes. Each is checked against its
+    /// SHA-256 first ([`Error::ModelIntegrity`]); the config is validated
+    /// ([`Error::InvalidConfig`]).
+    pub fn new(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
+        let detector = Detector::new(detector_model, config.detector)?;
+        let recognizer = Recognizer::new(recognizer_model)?;
+        Ok(Engine { detector, recognizer, config })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Decodes encoded image bytes within this engine's [`ImageLimits`](crate::ImageLimits).
+    pub fn decode(&self, bytes: &[u8]) -> Result<Image> {
+        Image::decode(bytes, &self.config.limits)
+    }
+
+    /// Wraps raw RGBA pixels within this engine's limits.
+    pub fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image> {
+        Image::from_rgba(pixels, width, height, &self.config.limits)
+    }
+
+    /// Every face in `image`, largest first (ties: higher score first), at most
+    /// `max_faces`, in source-image pixels.
+    pub fn detect(&self, image: &Image) -> Result<Vec<Face>> {
+        let mut faces = self.detector.detect(image)?;
+        faces.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()).then(b.score.total_cmp(&a.score)));
+        Ok(faces)
+    }
+
+    /// The 112x112 aligned crop of `face` (what the recognizer sees).
+    ///
+    /// Errors: [`Error::FaceOutOfImage`] when the landmarks are not finite, degenerate, or
+    /// far outside the image.
+    pub fn align(&self, image: &Image, face: &Face) -> Result<AlignedFace> {
+        let out = |reason: &str| Error::FaceOutOfImage { reason: reason.to_string() };
+        let pts = face.landmarks.to_array();
+        if pts.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
+            return Err(out("a landmark is not a finite number"));
+        }
+        let (w, h) = (image.width() as f32, image.height() as f32);
+        if pts.iter().any(|p| p.x < -w || p.y < -h || p.x > 2.0 * w || p.y > 2.0 * h) {
+            return Err(out("the landmarks lie far outside the image"));
+        }
+        let t = alignment_transform(&face.landmarks).ok_or_else(|| out("the landmarks coincide"))?;
+        Ok(AlignedFace { rgb: warp_bilinear(image, &t, ALIGNED_SIZE) })
+    }
+
+    /// The template of an aligned crop.
+    pub fn embed(&self, aligned: &AlignedFace) -> Result<Template> {
+        self.recognizer.embed(aligned)
+    }
+
+    /// The template of `face` in `image`: [`Engine::align`] then [`Engine::embed`].
+    pub fn template(&self, image: &Image, face: &Face) -> Result<Template> {
+        self.embed(&self.align(image, face)?)
+    }
+
+    /// The match decision between two templates at `point`.
+    pub fn decide(&self, a: &Template, b: &Template, point: OperatingPoint) -> Decision {
+        Decision::new(a.similarity(b), point)
+    }
+}

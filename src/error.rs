@@ -1,0 +1,201 @@
+//! The one error type of facegate.
+
+use std::fmt;
+
+/// Which of the two bundled models an error or a measurement refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ModelKind {
+    /// The YuNet face detector.
+    Detector,
+    /// The SFace face recognizer (template extractor).
+    Recognizer,
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ModelKind::Detector => "detector (YuNet)",
+            ModelKind::Recognizer => "recognizer (SFace)",
+        })
+    }
+}
+
+/// Everything that can go wrong in facegate.
+///
+/// Every variant says when it happens and carries what a caller needs to report or recover.
+/// No variant carries image pixels or template values. New variants may be added in minor
+/// releases, so match with a wildcard arm. [`Error::code`] gives a stable string per variant
+/// (what the browser API exposes as `error.code`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The model bytes do not have the SHA-256 digest facegate ships with: the file was changed,
+    /// truncated, or is another model. Nothing was parsed.
+    #[error("{model} model failed its integrity check: expected SHA-256 {expected}, got {actual}")]
+    ModelIntegrity {
+        /// Which model.
+        model: ModelKind,
+        /// The digest facegate expects (lower-case hex).
+        expected: String,
+        /// The digest of the bytes given (lower-case hex).
+        actual: String,
+    },
+
+    /// The model passed its integrity check but could not be turned into a runnable plan
+    /// (an unsupported ONNX construct, or a configuration the model cannot take, such as an
+    /// input size it cannot run at).
+    #[error("{model} model could not be prepared: {reason}")]
+    ModelInvalid {
+        /// Which model.
+        model: ModelKind,
+        /// What went wrong, in words.
+        reason: String,
+    },
+
+    /// Running a prepared model failed. This indicates a bug in facegate, not bad input.
+    #[error("{model} inference failed: {reason}")]
+    Inference {
+        /// Which model.
+        model: ModelKind,
+        /// What went wrong, in words.
+        reason: String,
+    },
+
+    /// A configuration value is out of its documented range.
+    #[error("invalid configuration: `{field}` {reason}")]
+    InvalidConfig {
+        /// The field, as named in the config struct.
+        field: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The image bytes are empty.
+    #[error("the image is empty (0 bytes)")]
+    EmptyImage,
+
+    /// The encoded image is larger than [`ImageLimits::max_encoded_bytes`](crate::ImageLimits).
+    /// Nothing was decoded.
+    #[error("the image file has {bytes} bytes, more than the limit of {limit}")]
+    EncodedTooLarge {
+        /// Size of the bytes given.
+        bytes: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+
+    /// The bytes are not an image format facegate decodes (JPEG, PNG, WebP, GIF, BMP).
+    /// `detected` names the format when it was recognised (for example `"tiff"`, `"heic"`,
+    /// `"avif"`, `"svg"`), and is `None` when the bytes look like no image at all.
+    #[error("unsupported image format{}", match detected { Some(d) => format!(" ({d}); facegate reads JPEG, PNG, WebP, GIF and BMP"), None => ": the bytes are not a JPEG, PNG, WebP, GIF or BMP image".to_string() })]
+    UnsupportedFormat {
+        /// The format recognised from the file's first bytes, if any.
+        detected: Option<&'static str>,
+    },
+
+    /// The image declares (or, for raw pixels, has) dimensions beyond
+    /// [`ImageLimits`](crate::ImageLimits). Raised before any pixel memory is allocated, so
+    /// decompression bombs stop here.
+    #[error("the image is {width}x{height} pixels, beyond the limits (max {max_width}x{max_height}, {max_pixels} pixels)")]
+    ImageTooLarge {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+        /// Largest width accepted.
+        max_width: u32,
+        /// Largest height accepted.
+        max_height: u32,
+        /// Largest width x height accepted.
+        max_pixels: u64,
+    },
+
+    /// The image has a zero dimension.
+    #[error("the image has no pixels ({width}x{height})")]
+    ImageHasNoPixels {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+    },
+
+    /// The bytes are a supported format but are corrupt or truncated.
+    #[error("the {format} image could not be decoded: {reason}")]
+    ImageDecode {
+        /// The format the bytes claim to be.
+        format: &'static str,
+        /// What the decoder said.
+        reason: String,
+    },
+
+    /// A raw pixel buffer does not have `width * height * 4` bytes (RGBA, 8 bits per channel).
+    #[error("the pixel buffer has {actual} bytes, but {width}x{height} RGBA needs {expected}")]
+    PixelBufferMismatch {
+        /// Width given.
+        width: u32,
+        /// Height given.
+        height: u32,
+        /// `width * height * 4`.
+        expected: u64,
+        /// Length of the buffer given.
+        actual: usize,
+    },
+
+    /// A face passed to [`Engine::template`](crate::Engine::template) has landmarks that are
+    /// not finite numbers or lie far outside the image (it does not come from this image).
+    #[error("the face does not fit the image: {reason}")]
+    FaceOutOfImage {
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A stable, machine-readable name for the variant, in camelCase (for example
+    /// `"modelIntegrity"`). It does not change between releases; the message may.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ModelIntegrity { .. } => "modelIntegrity",
+            Error::ModelInvalid { .. } => "modelInvalid",
+            Error::Inference { .. } => "inference",
+            Error::InvalidConfig { .. } => "invalidConfig",
+            Error::EmptyImage => "emptyImage",
+            Error::EncodedTooLarge { .. } => "encodedTooLarge",
+            Error::UnsupportedFormat { .. } => "unsupportedFormat",
+            Error::ImageTooLarge { .. } => "imageTooLarge",
+            Error::ImageHasNoPixels { .. } => "imageHasNoPixels",
+            Error::ImageDecode { .. } => "imageDecode",
+            Error::PixelBufferMismatch { .. } => "pixelBufferMismatch",
+            Error::FaceOutOfImage { .. } => "faceOutOfImage",
+        }
+    }
+}
+
+/// `Result` with facegate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_camel_case_and_distinct() {
+        let errors = [
+            Error::EmptyImage,
+            Error::UnsupportedFormat { detected: Some("tiff") },
+            Error::ImageHasNoPixels { width: 0, height: 3 },
+            Error::EncodedTooLarge { bytes: 2, limit: 1 },
+        ];
+        let codes: Vec<_> = errors.iter().map(Error::code).collect();
+        assert_eq!(codes, ["emptyImage", "unsupportedFormat", "imageHasNoPixels", "encodedTooLarge"]);
+    }
+
+    #[test]
+    fn unsupported_format_message_names_the_format() {
+        let e = Error::UnsupportedFormat { detected: Some("heic") };
+        assert!(e.to_string().contains("heic"), "{e}");
+        let e = Error::UnsupportedFormat { detected: None };
+        assert!(e.to_string().contains("not a JPEG"), "{e}");
+    }
+}

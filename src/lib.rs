@@ -1,0 +1,49 @@
+//! # facegate
+//!
+//! Privacy-by-design face matching: detect faces, turn them into templates and compare them
+//! entirely on the user's device, and only against reference images the user supplies and
+//! consents to.
+//!
+//! The pipeline: image bytes or RGBA pixels -> [`Image`] (size limits, EXIF orientation) ->
+//! [`Engine::detect`] (YuNet: box, score, 5 landmarks) -> [`Engine::align`] (similarity
+//! transform onto the ArcFace 112x112 template) -> [`Engine::embed`] (SFace: 128-d,
+//! L2-normalised [`Template`]) -> [`Template::similarity`] and a [`Decision`] at a calibrated
+//! [`OperatingPoint`]. All inference runs in `tract-onnx`; models are loaded from bytes and
+//! checked against their SHA-256.
+//!
+//! Every pipeline step is a small pure function with its own tests: [`Letterbox`],
+//! [`decode_yunet`], [`nms`], [`umeyama`] and [`warp_bilinear`], [`l2_normalize`], [`cosine`].
+
+mod align;
+mod config;
+mod decision;
+mod decode;
+mod detector;
+mod engine;
+mod error;
+mod face;
+mod image;
+mod letterbox;
+mod limits;
+mod model;
+mod nms;
+mod onnx_fold;
+mod recognizer;
+mod template;
+
+pub use align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform, ALIGNED_SIZE, ARCFACE_TEMPLATE};
+pub use config::{DetectorConfig, EngineConfig};
+pub use decision::{Decision, OperatingPoint};
+pub use decode::{decode_yunet, StrideOutputs};
+pub use detector::Detector;
+pub use engine::Engine;
+pub use error::{Error, ModelKind, Result};
+pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
+pub use image::Image;
+pub use letterbox::Letterbox;
+pub use limits::ImageLimits;
+pub use model::{sha256_hex, verify_model, DETECTOR_SHA256, RECOGNIZER_SHA256};
+pub use nms::nms;
+pub use onnx_fold::fold_constant_dequantize;
+pub use recognizer::{AlignedFace, Recognizer};
+pub use template::{cosine, l2_normalize, Similarity, Template, TEMPLATE_LEN};

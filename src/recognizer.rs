@@ -1,0 +1,86 @@
+//! The SFace recognizer: aligned 112x112 crop -> 128-d template.
+
+use zeroize::Zeroize;
+
+use crate::align::ALIGNED_SIZE;
+use crate::error::{Error, ModelKind, Result};
+use crate::model::{output_slice, prepare, run, Plan};
+use crate::template::Template;
+
+/// An aligned face crop: 112x112 RGB, the landmarks on the ArcFace template. Wiped on drop.
+pub struct AlignedFace {
+    pub(crate) rgb: Vec<u8>,
+}
+
+impl AlignedFace {
+    /// The crop's RGB bytes (112 x 112 x 3, row-major).
+    pub fn as_rgb(&self) -> &[u8] {
+        &self.rgb
+    }
+}
+
+impl Drop for AlignedFace {
+    fn drop(&mut self) {
+        self.rgb.zeroize();
+    }
+}
+
+impl std::fmt::Debug for AlignedFace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlignedFace { 112x112 RGB }")
+    }
+}
+
+/// The SFace recognizer, planned once.
+pub struct Recognizer {
+    plan: Plan,
+}
+
+impl std::fmt::Debug for Recognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recognizer { .. }")
+    }
+}
+
+const SHAPE: [usize; 4] = [1, 3, ALIGNED_SIZE as usize, ALIGNED_SIZE as usize];
+
+impl Recognizer {
+    /// Builds the recognizer from the SFace ONNX bytes (checked against
+    /// [`RECOGNIZER_SHA256`](crate::RECOGNIZER_SHA256)).
+    pub fn new(model: &[u8]) -> Result<Recognizer> {
+        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &SHAPE)? })
+    }
+
+    /// The template of an aligned face.
+    pub fn embed(&self, face: &AlignedFace) -> Result<Template> {
+        let outputs = run(ModelKind::Recognizer, &self.plan, &SHAPE, input_tensor(&face.rgb))?;
+        let raw = output_slice(ModelKind::Recognizer, &outputs, 0)?;
+        Template::from_embedding(raw).ok_or_else(|| Error::Inference {
+            model: ModelKind::Recognizer,
+            reason: format!("the embedding has {} values or is not finite", raw.len()),
+        })
+    }
+}
+
+/// SFace's input: NCHW, **RGB** channel order, values 0..255 (the network normalises itself).
+pub fn input_tensor(rgb: &[u8]) -> Vec<f32> {
+    let plane = rgb.len() / 3;
+    let mut out = vec![0f32; plane * 3];
+    for (i, px) in rgb.chunks_exact(3).enumerate() {
+        for c in 0..3 {
+            out[c * plane + i] = f32::from(px[c]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_is_rgb_planes() {
+        let t = input_tensor(&[1, 2, 3, 4, 5, 6]);
+        assert_eq!(t, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    }
+}
