@@ -48,9 +48,9 @@ impl Image {
         let format = supported_format(bytes)?;
         let format_name = format_name(format);
         let decode_err = |e: image::ImageError| match e {
-            image::ImageError::Limits(_) => Error::ImageDecode {
-                format: format_name,
-                reason: "the image needs more memory than the limits allow".into(),
+            image::ImageError::Limits(_) => match declared_dimensions(bytes, format) {
+                Some((w, h)) if limits.check_dimensions(w, h).is_err() => limits.check_dimensions(w, h).unwrap_err(),
+                _ => Error::ImageDecode { format: format_name, reason: "the image needs more memory than the limits allow".into() },
             },
             other => Error::ImageDecode { format: format_name, reason: other.to_string() },
         };
@@ -163,6 +163,13 @@ fn composite(px: &[u8]) -> [u8; 3] {
 fn wipe(img: DynamicImage) {
     let mut bytes = img.into_bytes();
     bytes.zeroize();
+}
+
+/// The dimensions an image's header declares, read without decoding any pixels.
+fn declared_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.no_limits();
+    reader.into_dimensions().ok()
 }
 
 fn decoder_limits(limits: &ImageLimits) -> image::Limits {
