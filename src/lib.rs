@@ -47,3 +47,8 @@ pub use nms::nms;
 pub use onnx_fold::fold_constant_dequantize;
 pub use recognizer::{AlignedFace, Recognizer};
 pub use template::{cosine, l2_normalize, Similarity, Template, TEMPLATE_LEN};
+
+/// The README's examples, run as doctests so that the walkthrough stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
