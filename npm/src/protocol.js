@@ -1,0 +1,29 @@
+// The messages between the page's thread and the facegate worker.
+//
+// Page -> worker: { id, method, args }            (args: an array, already transfer-ready)
+// Worker -> page: { id, ok: true, result }         the call's result
+//                 { id, ok: false, error }         error: { code, message }
+//                 { progress: { ... } }            model loading progress (no id)
+
+/** Every method the worker answers. */
+export const METHODS = Object.freeze([
+  'load', 'detect', 'enroll', 'verify', 'identify', 'withdraw', 'eraseAll', 'list',
+  'exportGallery', 'importGallery', 'auditLog', 'teach', 'dispose',
+]);
+
+/** An error as it crosses between threads: a stable `code` and a message. */
+export function errorToWire(e) {
+  if (e && typeof e === 'object') {
+    return { code: typeof e.code === 'string' ? e.code : 'internal', message: String(e.message ?? e) };
+  }
+  return { code: 'internal', message: String(e) };
+}
+
+/** The Error a caller receives: `error.code` is stable (e.g. "consentRequired"). */
+export class FaceGateError extends Error {
+  constructor({ code, message }) {
+    super(message);
+    this.name = 'FaceGateError';
+    this.code = code;
+  }
+}

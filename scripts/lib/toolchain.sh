@@ -1,0 +1,39 @@
+# Shared by the scripts: install what a fresh machine lacks. Source it; don't run it.
+
+# The wasm32 target of the machine's Rust toolchain.
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock (about
+# 4 to 10 minutes to build the first time; cached in ~/.cargo/bin afterwards).
+ensure_wasm_bindgen() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if [ -z "$want" ]; then
+    echo "wasm-bindgen is not in Cargo.lock" >&2
+    return 1
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$want" ]; then
+    echo "installing wasm-bindgen-cli $want"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# Debian's chromium and chromium-driver, for the browser tests.
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+# The npm packages of the browser tests (package-lock.json pins them).
+ensure_node_modules() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    npm ci --no-audit --no-fund
+  fi
+}
