@@ -19,16 +19,19 @@ const registry = typeof FinalizationRegistry === 'function'
 
 export class FaceGate {
   #worker;
-  #pending = new Map();
+  // Pending calls and the progress callback live apart from `this`: the worker's handlers
+  // reference only them, so an undisposed FaceGate can still be collected (and its worker
+  // terminated by the FinalizationRegistry).
+  #state = { pending: new Map(), onProgress: undefined };
   #nextId = 1;
-  #onProgress;
   #disposed = false;
 
   constructor(worker, onProgress) {
     this.#worker = worker;
-    this.#onProgress = onProgress;
-    worker.onmessage = (event) => this.#receive(event.data);
-    worker.onerror = (event) => this.#failAll({ code: 'workerFailed', message: event.message || 'the facegate worker failed' });
+    const state = this.#state;
+    state.onProgress = onProgress;
+    worker.onmessage = (event) => receive(state, event.data);
+    worker.onerror = (event) => failAll(state, { code: 'workerFailed', message: event.message || 'the facegate worker failed' });
     registry?.register(this, worker, this);
   }
 
@@ -79,17 +82,15 @@ export class FaceGate {
 
   /** Compares the image's face with one reference: `{ likelySamePerson, similarity, threshold, wording, ... }`. */
   async verify(image, referenceId, options = {}) {
+    if (typeof referenceId !== 'string') {
+      throw new FaceGateError({ code: 'invalidInput', message: 'verify(image, referenceId): referenceId must be the string enroll() returned' });
+    }
     return this.#withImage('verify', image, [{ ...options, referenceId }]);
   }
 
   /** Finds the best match among this gallery's references only. */
   async identify(image, options = {}) {
     return this.#withImage('identify', image, [options]);
-  }
-
-  /** For teaching: the detector's view, the aligned crop and the template as a picture. */
-  async teach(image, options = {}) {
-    return this.#withImage('teach', image, [options]);
   }
 
   /** Withdraws consent for one reference: its template is erased at once. */
@@ -134,7 +135,7 @@ export class FaceGate {
       // The worker is going away regardless.
     }
     worker.terminate();
-    this.#failAll({ code: 'disposed', message: 'this FaceGate was disposed' });
+    failAll(this.#state, { code: 'disposed', message: 'this FaceGate was disposed' });
   }
 
   async #withImage(method, image, rest) {
@@ -152,28 +153,28 @@ export class FaceGate {
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#state.pending.set(id, { resolve, reject });
       this.#worker.postMessage({ id, method, args }, transfer);
     });
   }
+}
 
-  #receive(message) {
-    if (message?.progress) {
-      const p = message.progress;
-      this.#onProgress?.({ ...p, fraction: p.total ? p.loaded / p.total : 0 });
-      return;
-    }
-    const pending = this.#pending.get(message?.id);
-    if (!pending) return;
-    this.#pending.delete(message.id);
-    if (message.ok) pending.resolve(message.result);
-    else pending.reject(new FaceGateError(message.error));
+function receive(state, message) {
+  if (message?.progress) {
+    const p = message.progress;
+    state.onProgress?.({ ...p, fraction: p.total ? p.loaded / p.total : 0 });
+    return;
   }
+  const pending = state.pending.get(message?.id);
+  if (!pending) return;
+  state.pending.delete(message.id);
+  if (message.ok) pending.resolve(message.result);
+  else pending.reject(new FaceGateError(message.error));
+}
 
-  #failAll(error) {
-    for (const { reject } of this.#pending.values()) reject(new FaceGateError(error));
-    this.#pending.clear();
-  }
+function failAll(state, error) {
+  for (const { reject } of state.pending.values()) reject(new FaceGateError(error));
+  state.pending.clear();
 }
 
 function withSlash(url) {

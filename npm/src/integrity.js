@@ -12,9 +12,25 @@ export async function sha256Hex(bytes) {
  * ones, and { code: 'fetchFailed' } when the file cannot be fetched.
  */
 export async function fetchVerified(url, expected, onBytes, code) {
+  const bytes = await fetchBytes(url, 'force-cache', onBytes);
+  if ((await sha256Hex(bytes)) === expected.sha256) return bytes;
+  // A copy cached before an upgrade at the same URL: fetch once more from the server, without
+  // counting it in the progress, and only then judge.
+  const fresh = await fetchBytes(url, 'reload', () => {});
+  const actual = await sha256Hex(fresh);
+  if (actual !== expected.sha256) {
+    throw Object.assign(
+      new Error(`${url} failed its integrity check: expected SHA-256 ${expected.sha256}, got ${actual}`),
+      { code },
+    );
+  }
+  return fresh;
+}
+
+async function fetchBytes(url, cache, onBytes) {
   let response;
   try {
-    response = await fetch(url, { credentials: 'same-origin', cache: 'force-cache' });
+    response = await fetch(url, { credentials: 'same-origin', cache });
   } catch (e) {
     throw Object.assign(new Error(`cannot fetch ${url}: ${e.message}`), { code: 'fetchFailed' });
   }
@@ -43,13 +59,6 @@ export async function fetchVerified(url, expected, onBytes, code) {
   for (const c of chunks) {
     bytes.set(c, at);
     at += c.byteLength;
-  }
-  const actual = await sha256Hex(bytes);
-  if (actual !== expected.sha256) {
-    throw Object.assign(
-      new Error(`${url} failed its integrity check: expected SHA-256 ${expected.sha256}, got ${actual}`),
-      { code },
-    );
   }
   return bytes;
 }

@@ -8,7 +8,7 @@
 /** Every method the worker answers. */
 export const METHODS = Object.freeze([
   'load', 'detect', 'enroll', 'verify', 'identify', 'withdraw', 'eraseAll', 'list',
-  'exportGallery', 'importGallery', 'auditLog', 'teach', 'dispose',
+  'exportGallery', 'importGallery', 'auditLog', 'dispose',
 ]);
 
 /** An error as it crosses between threads: a stable `code` and a message. */

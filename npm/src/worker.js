@@ -80,7 +80,6 @@ const handlers = {
   enroll: (image, options) => withPixels(image, (px) => requireCore().enroll(px, options)),
   verify: (image, options) => withPixels(image, (px) => requireCore().verify(px, options)),
   identify: (image, options) => withPixels(image, (px) => requireCore().identify(px, options ?? {})),
-  teach: (image, options) => withPixels(image, (px) => requireCore().teach(px, options ?? {})),
   withdraw: (referenceId) => requireCore().withdraw(referenceId),
   eraseAll: (options) => requireCore().eraseAll(options ?? {}),
   list: () => requireCore().list(),

@@ -1,0 +1,157 @@
+// facegate: TypeScript declarations for the public JS API (hand-written: this is what users see).
+
+/** Anything facegate can read a face from. Encoded bytes: JPEG, PNG, WebP, GIF or BMP. */
+export type ImageLike =
+  | Blob
+  | File
+  | ImageBitmap
+  | ImageData
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | HTMLVideoElement
+  | OffscreenCanvas
+  | VideoFrame
+  | Uint8Array
+  | ArrayBuffer;
+
+export interface Point { x: number; y: number }
+export interface Box { x: number; y: number; width: number; height: number }
+
+/** Five landmarks; "right"/"left" are the subject's (the right eye appears on the image's left). */
+export interface Landmarks { rightEye: Point; leftEye: Point; nose: Point; rightMouth: Point; leftMouth: Point }
+
+export interface Face {
+  /** Face box in image pixels, clipped to the image. */
+  bbox: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  landmarks: Landmarks;
+}
+
+export interface Detection { width: number; height: number; faces: Face[] }
+
+export interface LoadProgress {
+  /** What is loading: the wasm, each model, then preparing the networks. */
+  stage: 'wasm' | 'detector' | 'recognizer' | 'prepare';
+  /** Bytes received so far, over all files. */
+  loaded: number;
+  /** Bytes to receive in all. */
+  total: number;
+  /** loaded / total: reaches 1. */
+  fraction: number;
+}
+
+export interface DetectorOptions {
+  /** Square detector input, a multiple of 32 from 96 to 1920. Default 640. */
+  inputSize?: number;
+  /** Lowest detector score kept, (0, 1]. Default 0.6. */
+  scoreThreshold?: number;
+  /** Non-maximum-suppression IoU, (0, 1]. Default 0.3. */
+  nmsIou?: number;
+  /** Most faces per image, 1..1000. Default 100. */
+  maxFaces?: number;
+}
+
+export type OperatingPoint = 'fmr1e2' | 'fmr1e3' | 'fmr1e4';
+
+export interface GalleryOptions {
+  /** Most references held, 1..100. Default 10. */
+  maxReferences?: number;
+  /** Decision threshold, named by its false-match rate. Default 'fmr1e3'. */
+  operatingPoint?: OperatingPoint;
+}
+
+export interface LoadOptions {
+  /** Folder URL holding the two .onnx files. Default: the package's own models/. */
+  modelsUrl?: string | URL;
+  /** URL of facegate_bg.wasm. Default: the package's own. */
+  wasmUrl?: string | URL;
+  /** URL of worker.js. Default: the package's own. */
+  workerUrl?: string | URL;
+  onProgress?: (progress: LoadProgress) => void;
+  detector?: DetectorOptions;
+  gallery?: GalleryOptions;
+}
+
+/** Whose face a reference shows. */
+export type Subject = 'self' | { otherPerson: string };
+/** What a reference may be used for. */
+export type Purpose = 'verifyItIsMe' | 'compareWithConsentingPerson' | { other: string };
+
+/** The consent the user gave for one reference image. */
+export interface Consent {
+  subject: Subject;
+  purpose: Purpose;
+  /** The exact text the user was shown and agreed to (facegate keeps only its SHA-256). */
+  consentText: string;
+  /** When the consent ends (ms since the epoch); the reference is erased then. */
+  expiresAt?: number;
+}
+
+/** Which face to use when a photo holds several: its index (largest first) or a point inside its box. */
+export type FaceChoice = number | Point;
+
+export interface EnrollOptions { consent: Consent; label: string; face?: FaceChoice }
+
+export interface MatchResult {
+  referenceId: string;
+  label: string;
+  similarity: number;
+  threshold: number;
+  likelySamePerson: boolean;
+  /** "likely the same person" or "likely different people"; never "identified". */
+  wording: string;
+  operatingPoint: OperatingPoint;
+  /** The false-match rate the threshold was calibrated for. */
+  falseMatchRate: number;
+}
+
+export interface IdentifyResult {
+  /** The most similar reference when it is "likely the same person", else null. */
+  best: MatchResult | null;
+  /** Every reference compared, most similar first. */
+  candidates: MatchResult[];
+}
+
+export interface ConsentInfo {
+  subject: { kind: 'selfPerson' } | { kind: 'otherPersonConsented'; name: string };
+  purpose: { kind: 'verifyItIsMe' } | { kind: 'compareWithConsentingPerson' } | { kind: 'other'; description: string };
+  givenAt: number;
+  textSha256: string;
+  expiresAt: number | null;
+}
+
+/** What is held about one reference. Never the template itself. */
+export interface ReferenceInfo {
+  id: string;
+  label: string;
+  createdAt: number;
+  consent: ConsentInfo;
+  templateBytes: number;
+}
+
+export interface AuditEvent { at: number; kind: string; [detail: string]: unknown }
+
+export declare class FaceGateError extends Error {
+  /** Stable machine-readable kind, e.g. "consentRequired", "modelIntegrity", "unknownReference". */
+  readonly code: string;
+}
+
+export declare class FaceGate {
+  /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
+  static load(options?: LoadOptions): Promise<FaceGate>;
+  detect(image: ImageLike): Promise<Detection>;
+  enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
+  verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;
+  identify(image: ImageLike, options?: { face?: FaceChoice }): Promise<IdentifyResult>;
+  withdraw(referenceId: string): Promise<void>;
+  eraseAll(options?: { auditLog?: boolean }): Promise<{ erased: number }>;
+  list(): Promise<ReferenceInfo[]>;
+  exportGallery(passphrase: string): Promise<Uint8Array>;
+  importGallery(bytes: Uint8Array | ArrayBuffer, passphrase: string): Promise<{ added: number; alreadyPresent: number; expiredErased: number }>;
+  auditLog(): Promise<AuditEvent[]>;
+  /** Wipes the worker's state and stops it. */
+  dispose(): Promise<void>;
+}
+
+export default FaceGate;
