@@ -149,6 +149,168 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+
+    /// [`Gallery::enroll`](crate::Gallery::enroll) was called without a consent record.
+    /// Checked first: nothing was decoded, detected or embedded.
+    #[error("a consent record is required before a reference can be enrolled; nothing was processed")]
+    ConsentRequired,
+
+    /// A consent record field is missing, empty, too long, or inconsistent (for example the
+    /// purpose "verify it is me" for another person's face, or an expiry before the time
+    /// consent was given). Nothing was processed.
+    #[error("invalid consent record: `{field}` {reason}")]
+    ConsentInvalid {
+        /// The field, in camelCase as it appears in the consent record (`"subject"`,
+        /// `"purpose"`, `"textShown"`, `"expiresAt"`, `"givenAt"`).
+        field: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The consent record passed to [`Gallery::enroll`](crate::Gallery::enroll) has already
+    /// expired. Nothing was processed.
+    #[error("the consent expired at {expired_at} (Unix ms); ask for consent again")]
+    ConsentExpired {
+        /// When it expired, Unix time in milliseconds.
+        expired_at: i64,
+    },
+
+    /// A reference label is empty, too long, or contains control characters.
+    #[error("invalid label: {reason}")]
+    InvalidLabel {
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The gallery already holds its maximum number of references
+    /// ([`GalleryConfig::max_references`](crate::GalleryConfig::max_references)), or an import
+    /// would take it beyond. Nothing was processed or changed.
+    #[error("the gallery is full: at most {cap} references; withdraw one first")]
+    GalleryFull {
+        /// The cap in force.
+        cap: usize,
+    },
+
+    /// [`Gallery::identify`](crate::Gallery::identify) was called on a gallery with no
+    /// reference. The probe was not processed.
+    #[error("the gallery holds no reference to compare with")]
+    GalleryEmpty,
+
+    /// No reference with this id is in the gallery: it was never enrolled here, was withdrawn
+    /// or erased, expired earlier, or the id is malformed.
+    #[error("no reference with id {id} in this gallery")]
+    UnknownReference {
+        /// The id asked for, as given.
+        id: String,
+    },
+
+    /// The reference asked for had a consent that expired: it has just been erased, and was
+    /// not compared. Later calls report [`Error::UnknownReference`].
+    #[error("reference {id} was erased because its consent expired at {expired_at} (Unix ms)")]
+    ReferenceExpired {
+        /// The reference's id.
+        id: String,
+        /// When its consent expired, Unix time in milliseconds.
+        expired_at: i64,
+    },
+
+    /// The image holds no face the detector finds. Nothing was embedded.
+    #[error("no face found in the image")]
+    NoFaceFound,
+
+    /// The image holds several faces and the face choice was `Auto`: say which one (by index
+    /// into `faces`, or by a point inside its box). No face was embedded.
+    #[error("the image holds {} faces: choose one (by index or by a point inside it)", faces.len())]
+    FaceChoiceRequired {
+        /// The boxes of the faces found, largest first: `FaceChoice::Index` counts in this order.
+        faces: Vec<crate::face::BoundingBox>,
+    },
+
+    /// The face choice matches no face: the index is out of range, or no face box contains the
+    /// point (or the point is not finite). No face was embedded.
+    #[error("the face choice matches no face ({faces} found): {reason}")]
+    FaceChoiceInvalid {
+        /// How many faces were found.
+        faces: usize,
+        /// Why the choice matches none.
+        reason: String,
+    },
+
+    /// The system's random number source failed (reference ids, export salt and nonce).
+    #[error("the random number source failed: {reason}")]
+    Randomness {
+        /// What the source reported.
+        reason: String,
+    },
+
+    /// An export passphrase is refused: shorter than
+    /// [`MIN_PASSPHRASE_CHARS`](crate::MIN_PASSPHRASE_CHARS) characters or longer than
+    /// [`MAX_PASSPHRASE_BYTES`](crate::MAX_PASSPHRASE_BYTES) bytes.
+    #[error("passphrase refused: {reason}")]
+    PassphraseRejected {
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The bytes given to [`Gallery::import`](crate::Gallery::import) are not a facegate export
+    /// (they do not start with the format's magic bytes).
+    #[error("these bytes are not a facegate gallery export")]
+    ExportNotRecognized,
+
+    /// The export was written in a format version this release does not read.
+    #[error("export format version {found} is not supported (this release reads version {supported})")]
+    ExportUnsupportedVersion {
+        /// The version in the file.
+        found: u16,
+        /// The version this release reads and writes.
+        supported: u16,
+    },
+
+    /// The export is shorter than its header says: it was cut off.
+    #[error("the export is truncated: {actual} bytes, expected {expected}")]
+    ExportTruncated {
+        /// Bytes the header announces (header plus ciphertext).
+        expected: u64,
+        /// Bytes given.
+        actual: u64,
+    },
+
+    /// The export was altered: its header checksum does not match, bytes follow the
+    /// ciphertext, or the ciphertext fails authentication although the passphrase is right.
+    /// Nothing was imported.
+    #[error("the export has been altered or corrupted ({part}); nothing was imported")]
+    ExportTampered {
+        /// Where: `"header"`, `"body"` or `"trailing bytes"`.
+        part: &'static str,
+    },
+
+    /// The passphrase does not open this export (or the header's salt or key-derivation
+    /// parameters were altered consistently with its checksum). Nothing was imported.
+    #[error("wrong passphrase for this export")]
+    ExportWrongPassphrase,
+
+    /// A key-derivation parameter in the export header (or asked of export) is outside the
+    /// range facegate accepts; a hostile file cannot make facegate allocate or compute without
+    /// bound.
+    #[error("key-derivation parameter `{param}` = {value} is outside {min}..={max}")]
+    ExportKdfOutOfRange {
+        /// `"memoryKib"`, `"iterations"`, `"parallelism"` or `"memoryKib*iterations"`.
+        param: &'static str,
+        /// The value found.
+        value: u64,
+        /// Smallest accepted.
+        min: u64,
+        /// Largest accepted.
+        max: u64,
+    },
+
+    /// The export decrypted and authenticated, but its contents break the format (a bug in
+    /// the program that wrote it). Nothing was imported.
+    #[error("the export's contents are malformed: {reason}")]
+    ExportMalformed {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -168,6 +330,26 @@ impl Error {
             Error::ImageDecode { .. } => "imageDecode",
             Error::PixelBufferMismatch { .. } => "pixelBufferMismatch",
             Error::FaceOutOfImage { .. } => "faceOutOfImage",
+            Error::ConsentRequired => "consentRequired",
+            Error::ConsentInvalid { .. } => "consentInvalid",
+            Error::ConsentExpired { .. } => "consentExpired",
+            Error::InvalidLabel { .. } => "invalidLabel",
+            Error::GalleryFull { .. } => "galleryFull",
+            Error::GalleryEmpty => "galleryEmpty",
+            Error::UnknownReference { .. } => "unknownReference",
+            Error::ReferenceExpired { .. } => "referenceExpired",
+            Error::NoFaceFound => "noFaceFound",
+            Error::FaceChoiceRequired { .. } => "faceChoiceRequired",
+            Error::FaceChoiceInvalid { .. } => "faceChoiceInvalid",
+            Error::Randomness { .. } => "randomness",
+            Error::PassphraseRejected { .. } => "passphraseRejected",
+            Error::ExportNotRecognized => "exportNotRecognized",
+            Error::ExportUnsupportedVersion { .. } => "exportUnsupportedVersion",
+            Error::ExportTruncated { .. } => "exportTruncated",
+            Error::ExportTampered { .. } => "exportTampered",
+            Error::ExportWrongPassphrase => "exportWrongPassphrase",
+            Error::ExportKdfOutOfRange { .. } => "exportKdfOutOfRange",
+            Error::ExportMalformed { .. } => "exportMalformed",
         }
     }
 }

@@ -13,6 +13,12 @@
 //!
 //! Every pipeline step is a small pure function with its own tests: [`Letterbox`],
 //! [`decode_yunet`], [`nms`], [`umeyama`] and [`warp_bilinear`], [`l2_normalize`], [`cosine`].
+//!
+//! On top of the engine, the [`Gallery`] holds only references the user consented to
+//! ([`ConsentRecord`]): enrolment refuses without consent before touching the image, only the
+//! chosen face is embedded, withdrawal and expiry erase (and overwrite) templates, and the
+//! gallery can be listed, exported encrypted ([`Gallery::export`], docs/export-format.md) and
+//! audited ([`Gallery::audit_log`]).
 
 mod align;
 mod config;
@@ -22,6 +28,7 @@ mod detector;
 mod engine;
 mod error;
 mod face;
+mod gallery;
 mod image;
 mod letterbox;
 mod limits;
@@ -39,6 +46,12 @@ pub use detector::Detector;
 pub use engine::Engine;
 pub use error::{Error, ModelKind, Result};
 pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
+pub use gallery::{
+    choose_face, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, EraseOptions, FaceChoice, FaceEngine, Gallery, GalleryConfig, Identification,
+    ImageInput, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo, Subject, SystemClock, Timestamp, EXPORT_FORMAT_VERSION,
+    HARD_MAX_REFERENCES, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB, MAX_LABEL_CHARS,
+    MAX_PASSPHRASE_BYTES, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS, MIN_PASSPHRASE_CHARS,
+};
 pub use image::Image;
 pub use letterbox::Letterbox;
 pub use limits::ImageLimits;

@@ -1,0 +1,201 @@
+//! The consent record: who agreed, to what, when, having read which text, until when.
+//!
+//! It holds no image, no template and no identity beyond the name or pseudonym the user typed
+//! for another person. It is valid by construction: [`ConsentRecord::new`] checks every field.
+
+use serde::{Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use super::clock::{Clock, Timestamp};
+use super::text::text_problem;
+use crate::error::{Error, Result};
+
+/// Longest name or pseudonym for another person, in characters.
+pub const MAX_SUBJECT_NAME_CHARS: usize = 100;
+/// Longest free-text purpose, in characters.
+pub const MAX_PURPOSE_CHARS: usize = 200;
+
+/// Whose face the reference image shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Subject {
+    /// The user's own face.
+    SelfPerson,
+    /// Another person, who agreed to it; `name` is the name or pseudonym the user gave.
+    OtherPersonConsented {
+        /// Name or pseudonym as typed by the user (1 to 100 characters).
+        name: String,
+    },
+}
+
+/// What the reference may be used for (one consent per purpose).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Purpose {
+    /// Checking that a later photo shows the user (the subject must be [`Subject::SelfPerson`]).
+    VerifyItIsMe,
+    /// Comparing photos with a person who agreed (the subject must be
+    /// [`Subject::OtherPersonConsented`]).
+    CompareWithConsentingPerson,
+    /// Another purpose, described in the user's words (1 to 200 characters).
+    Other {
+        /// The purpose as stated to the person.
+        description: String,
+    },
+}
+
+/// A consent given for one reference image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentRecord {
+    subject: Subject,
+    purpose: Purpose,
+    given_at: Timestamp,
+    #[serde(serialize_with = "hex_digest")]
+    text_sha256: [u8; 32],
+    expires_at: Option<Timestamp>,
+}
+
+impl ConsentRecord {
+    /// Records a consent given now (by `clock`) after the user was shown `text_shown`, of
+    /// which only the SHA-256 (of its UTF-8 bytes, exactly as shown) is kept.
+    ///
+    /// Errors: [`Error::ConsentInvalid`] naming the field: an empty, over-long or multi-line
+    /// name or purpose; a purpose that does not fit the subject; an empty consent text; an
+    /// expiry not after now.
+    pub fn new(subject: Subject, purpose: Purpose, text_shown: &str, expires_at: Option<Timestamp>, clock: &dyn Clock) -> Result<ConsentRecord> {
+        if text_shown.trim().is_empty() {
+            return Err(invalid("textShown", "must be the text the user was shown, not empty"));
+        }
+        let text_sha256: [u8; 32] = Sha256::digest(text_shown.as_bytes()).into();
+        ConsentRecord::from_parts(subject, purpose, clock.now(), text_sha256, expires_at)
+    }
+
+    /// A record from its stored parts (an import), with every check of [`ConsentRecord::new`]
+    /// but the text's, which only its hash represents.
+    pub(crate) fn from_parts(subject: Subject, purpose: Purpose, given_at: Timestamp, text_sha256: [u8; 32], expires_at: Option<Timestamp>) -> Result<ConsentRecord> {
+        let record = ConsentRecord { subject, purpose, given_at, text_sha256, expires_at };
+        record.validate()?;
+        Ok(record)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if let Subject::OtherPersonConsented { name } = &self.subject {
+            if let Some(reason) = text_problem(name, MAX_SUBJECT_NAME_CHARS) {
+                return Err(invalid("subject", &format!("name {reason}")));
+            }
+        }
+        match (&self.purpose, &self.subject) {
+            (Purpose::Other { description }, _) => {
+                if let Some(reason) = text_problem(description, MAX_PURPOSE_CHARS) {
+                    return Err(invalid("purpose", &format!("description {reason}")));
+                }
+            }
+            (Purpose::VerifyItIsMe, Subject::OtherPersonConsented { .. }) => {
+                return Err(invalid("purpose", "\"verify it is me\" is only for the user's own face"));
+            }
+            (Purpose::CompareWithConsentingPerson, Subject::SelfPerson) => {
+                return Err(invalid("purpose", "\"compare with a person who agreed\" is for another person's face"));
+            }
+            _ => {}
+        }
+        if let Some(expiry) = self.expires_at {
+            if expiry <= self.given_at {
+                return Err(invalid("expiresAt", "must be after the time consent is given"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whose face it is.
+    pub fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
+    /// What it may be used for.
+    pub fn purpose(&self) -> &Purpose {
+        &self.purpose
+    }
+
+    /// When consent was given.
+    pub fn given_at(&self) -> Timestamp {
+        self.given_at
+    }
+
+    /// SHA-256 of the consent text shown (its UTF-8 bytes).
+    pub fn text_sha256(&self) -> &[u8; 32] {
+        &self.text_sha256
+    }
+
+    /// When consent ends, if it does. From then on the reference is erased.
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.expires_at
+    }
+
+    /// Whether the consent has ended at `now` (an expiry is exclusive: at `expires_at` it has).
+    pub fn is_expired_at(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|e| now >= e)
+    }
+}
+
+fn invalid(field: &'static str, reason: &str) -> Error {
+    Error::ConsentInvalid { field, reason: reason.to_string() }
+}
+
+fn hex_digest<S: Serializer>(digest: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::clock::ManualClock;
+
+    fn clock() -> ManualClock {
+        ManualClock::new(Timestamp::from_unix_ms(1_000_000))
+    }
+
+    fn other(name: &str) -> Subject {
+        Subject::OtherPersonConsented { name: name.to_string() }
+    }
+
+    #[test]
+    fn a_valid_record_keeps_the_hash_of_the_text_and_the_time() {
+        let c = ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "I agree", None, &clock()).unwrap();
+        assert_eq!(c.given_at(), Timestamp::from_unix_ms(1_000_000));
+        let json = serde_json::to_value(&c).unwrap();
+        // echo -n "I agree" | sha256sum
+        assert_eq!(json["textSha256"], "99955b75e054416577b88fcec811270c93bff6f1bc421f01e3da7c1b18ec61e3");
+        assert_eq!(json["subject"]["kind"], "selfPerson");
+        assert_eq!(json["purpose"]["kind"], "verifyItIsMe");
+        assert!(json["expiresAt"].is_null());
+    }
+
+    #[test]
+    fn every_field_is_checked() {
+        let c = clock();
+        let field = |r: Result<ConsentRecord>| match r {
+            Err(Error::ConsentInvalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(ConsentRecord::new(other(" "), Purpose::CompareWithConsentingPerson, "ok", None, &c)), "subject");
+        assert_eq!(field(ConsentRecord::new(other(&"x".repeat(101)), Purpose::CompareWithConsentingPerson, "ok", None, &c)), "subject");
+        assert_eq!(field(ConsentRecord::new(other("Ana"), Purpose::VerifyItIsMe, "ok", None, &c)), "purpose");
+        assert_eq!(field(ConsentRecord::new(Subject::SelfPerson, Purpose::CompareWithConsentingPerson, "ok", None, &c)), "purpose");
+        let multi = Purpose::Other { description: "a\nb".into() };
+        assert_eq!(field(ConsentRecord::new(Subject::SelfPerson, multi, "ok", None, &c)), "purpose");
+        assert_eq!(field(ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "  ", None, &c)), "textShown");
+        let past = Some(Timestamp::from_unix_ms(999_999));
+        assert_eq!(field(ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "ok", past, &c)), "expiresAt");
+        let now = Some(Timestamp::from_unix_ms(1_000_000));
+        assert_eq!(field(ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "ok", now, &c)), "expiresAt");
+    }
+
+    #[test]
+    fn expiry_is_exclusive() {
+        let at = Timestamp::from_unix_ms(2_000_000);
+        let c = ConsentRecord::new(other("Ana"), Purpose::CompareWithConsentingPerson, "ok", Some(at), &clock()).unwrap();
+        assert!(!c.is_expired_at(at.plus_ms(-1)));
+        assert!(c.is_expired_at(at));
+    }
+}

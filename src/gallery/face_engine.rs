@@ -1,0 +1,82 @@
+//! What the gallery needs of a face engine, as a trait: so that tests can count what ran.
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::face::Face;
+use crate::image::Image;
+use crate::template::Template;
+
+/// An image as the caller hands it over: encoded file bytes or raw RGBA pixels (a canvas, a
+/// camera frame). The gallery decodes it only after the checks that come first (consent,
+/// cap, reference), and drops (wipes) the pixels before returning.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageInput<'a> {
+    /// JPEG, PNG, WebP, GIF or BMP bytes.
+    Encoded(&'a [u8]),
+    /// RGBA pixels, 4 bytes each, row-major.
+    Rgba {
+        /// `width * height * 4` bytes.
+        pixels: &'a [u8],
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+}
+
+/// The steps of the pipeline the gallery uses. [`Engine`] implements it; a test can wrap an
+/// engine to count calls and prove what did not run.
+pub trait FaceEngine {
+    /// Decodes encoded image bytes (see [`Engine::decode`]).
+    fn decode(&self, bytes: &[u8]) -> Result<Image>;
+    /// Wraps RGBA pixels (see [`Engine::from_rgba`]).
+    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image>;
+    /// Every face in the image, largest first (see [`Engine::detect`]).
+    fn detect(&self, image: &Image) -> Result<Vec<Face>>;
+    /// The template of one face (see [`Engine::template`]).
+    fn template(&self, image: &Image, face: &Face) -> Result<Template>;
+
+    /// The image of an [`ImageInput`].
+    fn load(&self, input: ImageInput<'_>) -> Result<Image> {
+        match input {
+            ImageInput::Encoded(bytes) => self.decode(bytes),
+            ImageInput::Rgba { pixels, width, height } => self.from_rgba(pixels, width, height),
+        }
+    }
+}
+
+impl FaceEngine for Engine {
+    fn decode(&self, bytes: &[u8]) -> Result<Image> {
+        Engine::decode(self, bytes)
+    }
+
+    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image> {
+        Engine::from_rgba(self, pixels, width, height)
+    }
+
+    fn detect(&self, image: &Image) -> Result<Vec<Face>> {
+        Engine::detect(self, image)
+    }
+
+    fn template(&self, image: &Image, face: &Face) -> Result<Template> {
+        Engine::template(self, image, face)
+    }
+}
+
+impl<T: FaceEngine + ?Sized> FaceEngine for &T {
+    fn decode(&self, bytes: &[u8]) -> Result<Image> {
+        (**self).decode(bytes)
+    }
+
+    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image> {
+        (**self).from_rgba(pixels, width, height)
+    }
+
+    fn detect(&self, image: &Image) -> Result<Vec<Face>> {
+        (**self).detect(image)
+    }
+
+    fn template(&self, image: &Image, face: &Face) -> Result<Template> {
+        (**self).template(image, face)
+    }
+}
