@@ -122,6 +122,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn memory_held_per_reference_is_small() {
+        // Inline: id, label (String), time, consent record (subject and purpose enums, time,
+        // 32-byte hash, optional expiry), template pointer. On the heap: the 512-byte template
+        // plus the label's, name's and purpose text's bytes.
+        let inline = std::mem::size_of::<Reference>();
+        println!("Reference: {inline} bytes inline + {} bytes of template + text bytes", Template::byte_len());
+        assert!(inline <= 200, "{inline}");
+        assert_eq!(std::mem::size_of::<StoredTemplate>(), std::mem::size_of::<usize>(), "one pointer to one heap buffer");
+    }
+
+    #[test]
     fn ids_print_and_parse_as_16_hex_digits() {
         let id = ReferenceId::from_u64(0x00ab_cdef_0123_4567);
         assert_eq!(id.to_string(), "00abcdef01234567");

@@ -129,7 +129,7 @@ mod tests {
         let f = file();
         assert_eq!(Header::parse(&f).unwrap(), sample());
         assert_eq!(&f[..10], b"FACEGATE\x01\x00");
-        assert_eq!(&f[10..14], &(19u32 * 1024).to_le_bytes());
+        assert_eq!(&f[10..14], &(32u32 * 1024).to_le_bytes());
     }
 
     #[test]
