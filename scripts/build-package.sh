@@ -11,10 +11,10 @@ ensure_wasm_target
 ensure_wasm_bindgen
 
 out=target/npm/facegate
-cargo build --release --target wasm32-unknown-unknown --lib
+cargo build --profile wasm --target wasm32-unknown-unknown --lib
 rm -rf "$out" && mkdir -p "$out/wasm" "$out/models"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir "$out/wasm" target/wasm32-unknown-unknown/release/facegate.wasm
+  --out-dir "$out/wasm" target/wasm32-unknown-unknown/wasm/facegate.wasm
 
 cp npm/src/*.js npm/index.d.ts npm/package.json npm/README.md "$out/"
 cp models/*.onnx models/LICENSE-*.txt "$out/models/"

@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
-# Runs every facegate test on this machine, installing what a fresh machine lacks first.
+# Runs every facegate test, installing what a fresh machine lacks first:
 #
 #   bash scripts/test.sh
 #
-# 1. the Rust wasm target;  2. native unit, integration, golden and README tests (release
-# build: the real models are slow unoptimised);  3. the wasm32 build (simd128);
-# 4. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
+# 1. set-up: Rust wasm target, wasm-bindgen-cli (the exact Cargo.lock version), Debian
+#    chromium + chromium-driver, npm packages (package-lock.json);
+# 2. native unit, integration, golden and README tests (release build: the real models are
+#    slow unoptimised);
+# 3. the wasm boundary in headless Chromium (wasm-bindgen-test);
+# 4. the npm package (built, packed) in Chromium: plain page, Vite app, integrity;
+# 5. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/toolchain.sh
 
 step() { printf '\n=== %s\n' "$*"; }
 
-step "toolchain"
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
-cargo --version
+step "set-up"
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_chromium
+ensure_node_modules
+cargo --version && wasm-bindgen --version && chromium --version && node --version
 
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace
 
-step "wasm32 build (simd128)"
-cargo build --release --target wasm32-unknown-unknown --lib
-wasm=target/wasm32-unknown-unknown/release/facegate.wasm
-printf 'wasm: %s bytes raw, %s bytes gzip -9\n' "$(wc -c <"$wasm")" "$(gzip -9c "$wasm" | wc -c)"
+step "wasm boundary in headless Chromium (wasm-bindgen-test)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
+  cargo test --release --target wasm32-unknown-unknown --test wasm_boundary
+
+step "npm package (scripts/build-package.sh --pack) and browser tests"
+bash scripts/build-package.sh --pack
+node --test --test-concurrency=1 tests/browser/
 
 lfw=${FACEGATE_LFW:-../shared/data/lfw-devtrain}
 if [ -f "$lfw/pairs.tsv" ]; then

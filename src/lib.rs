@@ -37,6 +37,8 @@ mod nms;
 mod onnx_fold;
 mod recognizer;
 mod template;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform, ALIGNED_SIZE, ARCFACE_TEMPLATE};
 pub use config::{DetectorConfig, EngineConfig};
@@ -60,6 +62,8 @@ pub use nms::nms;
 pub use onnx_fold::fold_constant_dequantize;
 pub use recognizer::{AlignedFace, Recognizer};
 pub use template::{cosine, l2_normalize, Similarity, Template, TEMPLATE_LEN};
+#[cfg(target_arch = "wasm32")]
+pub use wasm::FaceGateCore;
 
 /// The README's examples, run as doctests so that the walkthrough stays true.
 #[cfg(doctest)]

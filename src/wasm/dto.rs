@@ -1,0 +1,222 @@
+//! Plain data crossing the wasm boundary (deserialised from and serialised to JS objects).
+//! No `#[wasm_bindgen]` items here: those live in `wasm/mod.rs`.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use crate::{DetectorConfig, EngineConfig, Face};
+
+/// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...} }`, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct CoreOptions {
+    pub detector: DetectorOptions,
+    pub gallery: GalleryOptions,
+}
+
+/// Detector settings from JS; absent fields keep [`DetectorConfig::default`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct DetectorOptions {
+    pub input_size: Option<u32>,
+    pub score_threshold: Option<f32>,
+    pub nms_iou: Option<f32>,
+    pub max_faces: Option<usize>,
+    pub retry_with_border: Option<bool>,
+}
+
+/// Gallery settings from JS; absent fields keep the gallery's defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct GalleryOptions {
+    pub max_references: Option<usize>,
+    pub operating_point: Option<crate::OperatingPoint>,
+}
+
+impl CoreOptions {
+    pub fn engine_config(&self) -> EngineConfig {
+        let d = DetectorConfig::default();
+        let o = &self.detector;
+        EngineConfig {
+            detector: DetectorConfig {
+                input_size: o.input_size.unwrap_or(d.input_size),
+                score_threshold: o.score_threshold.unwrap_or(d.score_threshold),
+                nms_iou: o.nms_iou.unwrap_or(d.nms_iou),
+                max_faces: o.max_faces.unwrap_or(d.max_faces),
+                retry_with_border: o.retry_with_border.unwrap_or(d.retry_with_border),
+            },
+            ..Default::default()
+        }
+    }
+}
+
+/// An image from JS: `{ rgba: Uint8Array, width, height }` (what a canvas gives) or
+/// `{ encoded: Uint8Array }` (file bytes). The copy in wasm memory is wiped when dropped.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ImageArg {
+    #[serde(default)]
+    pub rgba: Option<WipedBytes>,
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    #[serde(default)]
+    pub encoded: Option<WipedBytes>,
+}
+
+/// What `detect` returns.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Detection {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<Face>,
+}
+
+/// Bytes from JS (a `Uint8Array`), overwritten with zeros when dropped.
+pub(crate) struct WipedBytes(pub Vec<u8>);
+
+impl<'de> Deserialize<'de> for WipedBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_bytes::ByteBuf::deserialize(d).map(|b| WipedBytes(b.into_vec()))
+    }
+}
+
+impl Drop for WipedBytes {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// A face choice from JS: an index (largest face first) or a point `{ x, y }` inside its box.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum FaceArg {
+    Index(usize),
+    Point { x: f32, y: f32 },
+}
+
+impl FaceArg {
+    pub fn choice(arg: Option<FaceArg>) -> crate::FaceChoice {
+        match arg {
+            None => crate::FaceChoice::Auto,
+            Some(FaceArg::Index(i)) => crate::FaceChoice::Index(i),
+            Some(FaceArg::Point { x, y }) => crate::FaceChoice::Point(crate::Point::new(x, y)),
+        }
+    }
+}
+
+/// Whose face: `"self"` or `{ otherPerson: "name" }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum SubjectArg {
+    Keyword(String),
+    Other {
+        #[serde(rename = "otherPerson")]
+        other_person: String,
+    },
+}
+
+/// What for: `"verifyItIsMe"`, `"compareWithConsentingPerson"` or `{ other: "description" }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum PurposeArg {
+    Keyword(String),
+    Other { other: String },
+}
+
+/// The consent object of `enroll`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ConsentArg {
+    pub subject: SubjectArg,
+    pub purpose: PurposeArg,
+    pub consent_text: String,
+    #[serde(default)]
+    pub expires_at: Option<f64>,
+}
+
+/// `enroll` options: `{ consent, label, face? }`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct EnrollArgs {
+    #[serde(default)]
+    pub consent: Option<ConsentArg>,
+    pub label: String,
+    #[serde(default)]
+    pub face: Option<FaceArg>,
+}
+
+/// `verify` options: `{ referenceId, face? }`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct VerifyArgs {
+    pub reference_id: String,
+    #[serde(default)]
+    pub face: Option<FaceArg>,
+}
+
+/// `identify` options: `{ face? }`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct IdentifyArgs {
+    pub face: Option<FaceArg>,
+}
+
+/// `{ passphrase }`; the copy in wasm memory is wiped when dropped.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PassphraseArg {
+    pub passphrase: String,
+}
+
+impl Drop for PassphraseArg {
+    fn drop(&mut self) {
+        self.passphrase.zeroize();
+    }
+}
+
+/// One comparison's outcome, as JS sees it (flat; no template, no probe data).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MatchResult {
+    pub reference_id: String,
+    pub label: String,
+    pub similarity: f32,
+    pub threshold: f32,
+    pub likely_same_person: bool,
+    pub wording: &'static str,
+    pub operating_point: crate::OperatingPoint,
+    pub false_match_rate: f64,
+}
+
+impl From<&crate::Match> for MatchResult {
+    fn from(m: &crate::Match) -> Self {
+        MatchResult {
+            reference_id: m.reference.to_string(),
+            label: m.label.clone(),
+            similarity: m.decision.similarity,
+            threshold: m.decision.threshold,
+            likely_same_person: m.decision.likely_same_person,
+            wording: m.wording,
+            operating_point: m.decision.operating_point,
+            false_match_rate: m.false_match_rate,
+        }
+    }
+}
+
+/// `identify`'s outcome: the best match (when one reaches the threshold) and every candidate.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IdentifyResult {
+    pub best: Option<MatchResult>,
+    pub candidates: Vec<MatchResult>,
+}
+
+/// `eraseAll` options: `{ auditLog?: boolean }` (default false: the log is kept and records the erasure).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct EraseArgs {
+    pub audit_log: bool,
+}

@@ -1,0 +1,225 @@
+//! The wasm boundary: every `#[wasm_bindgen]` item of facegate lives in this file.
+//!
+//! Long-lived state crosses as one opaque handle, [`FaceGateCore`], owning the engine and the
+//! gallery. Images come in as bytes (RGBA pixels or an encoded file); small plain results go out
+//! as JS objects (camelCase, via `serde-wasm-bindgen`). Every method returns
+//! `Result<_, JsError>`; the thrown `Error` carries a stable `code` (see [`crate::Error::code`]).
+//! Templates never cross: not in results, not in errors.
+
+mod dto;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{ConsentRecord, Engine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
+use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
+
+/// Installs the panic hook once, when the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// facegate's engine and gallery behind one handle. Free it with `free()` (the JS wrapper's
+/// `dispose()` does): its templates are wiped as it is dropped.
+#[wasm_bindgen]
+pub struct FaceGateCore {
+    engine: Engine,
+    gallery: Gallery,
+}
+
+#[wasm_bindgen]
+impl FaceGateCore {
+    /// Builds the engine from the two model files' bytes (each checked against its SHA-256)
+    /// and `options` (`{ detector: { inputSize, scoreThreshold, nmsIou, maxFaces }, gallery:
+    /// { maxReferences, operatingPoint } }`, all optional).
+    #[wasm_bindgen(constructor)]
+    pub fn new(detector: &[u8], recognizer: &[u8], options: JsValue) -> Result<FaceGateCore, JsError> {
+        let options: CoreOptions = from_js_or_default(options, "options")?;
+        let defaults = GalleryConfig::default();
+        let gallery_config = GalleryConfig {
+            max_references: options.gallery.max_references.unwrap_or(defaults.max_references),
+            operating_point: options.gallery.operating_point.unwrap_or(defaults.operating_point),
+        };
+        let gallery = Gallery::new(gallery_config).map_err(|e| js_error(&e))?;
+        let engine = Engine::new(detector, recognizer, options.engine_config()).map_err(|e| js_error(&e))?;
+        Ok(FaceGateCore { engine, gallery })
+    }
+
+    /// Every face in `image` (`{ rgba, width, height }` or `{ encoded }`):
+    /// `{ width, height, faces: [{ bbox, score, landmarks }] }`, largest first.
+    pub fn detect(&self, image: JsValue) -> Result<JsValue, JsError> {
+        let image = self.image(image)?;
+        let faces = self.engine.detect(&image).map_err(|e| js_error(&e))?;
+        to_js(&Detection { width: image.width(), height: image.height(), faces })
+    }
+
+    /// Enrols a reference from `image` under `options` (`{ consent, label, face? }`):
+    /// `{ referenceId }`. Without `consent`: error `consentRequired`, and the image is not even
+    /// decoded.
+    pub fn enroll(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let args: EnrollArgs = from_js(options, "enroll options")?;
+        let consent = match args.consent {
+            Some(c) => Some(self.consent(c)?),
+            None => None,
+        };
+        let arg: ImageArg = from_js(image, "image")?;
+        let input = image_input(&arg)?;
+        let id = self.gallery.enroll(&self.engine, input, FaceArg::choice(args.face), &args.label, consent).map_err(|e| js_error(&e))?;
+        to_js(&serde_json_like_id(id))
+    }
+
+    /// 1:1 comparison of the face in `image` with reference `options.referenceId`.
+    pub fn verify(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let args: VerifyArgs = from_js(options, "verify options")?;
+        let id: ReferenceId = args.reference_id.parse().map_err(|e| js_error(&e))?;
+        let arg: ImageArg = from_js(image, "image")?;
+        let m = self.gallery.verify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
+        to_js(&MatchResult::from(&m))
+    }
+
+    /// The best match for the face in `image` among this gallery's references only.
+    pub fn identify(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let args: IdentifyArgs = from_js_or_default(options, "identify options")?;
+        let arg: ImageArg = from_js(image, "image")?;
+        let found = self.gallery.identify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
+        to_js(&IdentifyResult { best: found.best.as_ref().map(MatchResult::from), candidates: found.candidates.iter().map(MatchResult::from).collect() })
+    }
+
+    /// Withdraws consent for one reference: its template is wiped at once.
+    pub fn withdraw(&mut self, reference_id: &str) -> Result<(), JsError> {
+        let id: ReferenceId = reference_id.parse().map_err(|e| js_error(&e))?;
+        self.gallery.withdraw(id).map_err(|e| js_error(&e))
+    }
+
+    /// Erases every reference (and the audit log with `{ auditLog: true }`): `{ erased }`.
+    #[wasm_bindgen(js_name = eraseAll)]
+    pub fn erase_all(&mut self, options: JsValue) -> Result<JsValue, JsError> {
+        let args: EraseArgs = from_js_or_default(options, "erase options")?;
+        let erased = self.gallery.erase_all(EraseOptions { audit_log: args.audit_log });
+        to_js(&Erased { erased })
+    }
+
+    /// Everything held, per reference (never the template).
+    pub fn list(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.gallery.list())
+    }
+
+    /// The audit log: events with times, no biometric data.
+    #[wasm_bindgen(js_name = auditLog)]
+    pub fn audit_log(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.gallery.audit_log())
+    }
+
+    /// The gallery encrypted under `options.passphrase` (docs/export-format.md).
+    #[wasm_bindgen(js_name = exportGallery)]
+    pub fn export_gallery(&mut self, options: JsValue) -> Result<Vec<u8>, JsError> {
+        let args: PassphraseArg = from_js(options, "export options")?;
+        self.gallery.export(&args.passphrase).map_err(|e| js_error(&e))
+    }
+
+    /// Restores an export made with `options.passphrase`: `{ added, alreadyPresent, expiredErased }`.
+    #[wasm_bindgen(js_name = importGallery)]
+    pub fn import_gallery(&mut self, bytes: &[u8], options: JsValue) -> Result<JsValue, JsError> {
+        let args: PassphraseArg = from_js(options, "import options")?;
+        let report = self.gallery.import(bytes, &args.passphrase).map_err(|e| js_error(&e))?;
+        to_js(&report)
+    }
+}
+
+#[derive(Serialize)]
+struct Erased {
+    erased: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Enrolled {
+    reference_id: String,
+}
+
+fn serde_json_like_id(id: ReferenceId) -> Enrolled {
+    Enrolled { reference_id: id.to_string() }
+}
+
+/// The gallery's view of an image argument (not decoded yet).
+fn image_input(arg: &ImageArg) -> Result<ImageInput<'_>, JsError> {
+    match (&arg.rgba, &arg.encoded) {
+        (Some(px), None) => match (arg.width, arg.height) {
+            (Some(width), Some(height)) => Ok(ImageInput::Rgba { pixels: &px.0, width, height }),
+            _ => Err(coded("invalidInput", "an RGBA image needs `width` and `height`")),
+        },
+        (None, Some(bytes)) => Ok(ImageInput::Encoded(&bytes.0)),
+        _ => Err(coded("invalidInput", "an image is `{ rgba, width, height }` or `{ encoded }`")),
+    }
+}
+
+impl FaceGateCore {
+    /// A validated consent record from the JS consent object, timed by the gallery's clock.
+    fn consent(&self, c: ConsentArg) -> Result<ConsentRecord, JsError> {
+        let invalid = |field: &str, reason: &str| coded("consentInvalid", &format!("consent `{field}` {reason}"));
+        let subject = match c.subject {
+            SubjectArg::Keyword(k) if k == "self" => Subject::SelfPerson,
+            SubjectArg::Keyword(_) => return Err(invalid("subject", "must be \"self\" or { otherPerson: name }")),
+            SubjectArg::Other { other_person } => Subject::OtherPersonConsented { name: other_person },
+        };
+        let purpose = match c.purpose {
+            PurposeArg::Keyword(k) if k == "verifyItIsMe" => Purpose::VerifyItIsMe,
+            PurposeArg::Keyword(k) if k == "compareWithConsentingPerson" => Purpose::CompareWithConsentingPerson,
+            PurposeArg::Keyword(_) => return Err(invalid("purpose", "must be \"verifyItIsMe\", \"compareWithConsentingPerson\" or { other: text }")),
+            PurposeArg::Other { other } => Purpose::Other { description: other },
+        };
+        let expires_at = match c.expires_at {
+            None => None,
+            Some(ms) if ms.is_finite() && ms.abs() < 8.64e15 => Some(Timestamp::from_unix_ms(ms as i64)),
+            Some(_) => return Err(invalid("expiresAt", "must be a finite time in milliseconds since the epoch")),
+        };
+        ConsentRecord::new(subject, purpose, &c.consent_text, expires_at, &*self.gallery.clock).map_err(|e| js_error(&e))
+    }
+
+    fn image(&self, value: JsValue) -> Result<Image, JsError> {
+        let arg: ImageArg = from_js(value, "image")?;
+        let result = match (&arg.rgba, &arg.encoded) {
+            (Some(px), None) => match (arg.width, arg.height) {
+                (Some(w), Some(h)) => self.engine.from_rgba(&px.0, w, h),
+                _ => return Err(coded("invalidInput", "an RGBA image needs `width` and `height`")),
+            },
+            (None, Some(bytes)) => self.engine.decode(&bytes.0),
+            _ => return Err(coded("invalidInput", "an image is `{ rgba, width, height }` or `{ encoded }`")),
+        };
+        result.map_err(|e| js_error(&e))
+    }
+}
+
+/// A JS `Error` with `message` and a stable `code`.
+fn coded(code: &str, message: &str) -> JsError {
+    let error = JsError::new(message);
+    let value: JsValue = error.clone().into();
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&value, &JsValue::from_str("code"), &JsValue::from_str(code));
+    let _ = js_sys::Reflect::set(&value, &JsValue::from_str("name"), &JsValue::from_str("FaceGateError"));
+    error
+}
+
+fn js_error(e: &Error) -> JsError {
+    coded(e.code(), &e.to_string())
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| coded("invalidInput", &format!("invalid {what}: {e}")))
+}
+
+fn from_js_or_default<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value, what)
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| coded("internal", &format!("result could not be converted: {e}")))
+}

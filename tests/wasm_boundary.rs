@@ -1,0 +1,99 @@
+//! The wasm boundary in a real browser (headless Chromium through wasm-bindgen-test-runner):
+//! `bash scripts/test.sh` runs it; alone:
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+//!  cargo test --release --target wasm32-unknown-unknown --test wasm_boundary`
+#![cfg(target_arch = "wasm32")]
+
+use facegate::FaceGateCore;
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DETECTOR: &[u8] = include_bytes!("../models/face_detection_yunet_2023mar_int8bq.onnx");
+const RECOGNIZER: &[u8] = include_bytes!("../models/face_recognition_sface_2021dec_int8bq.onnx");
+const B1: &[u8] = include_bytes!("fixtures/person_b_1.jpg");
+const B2: &[u8] = include_bytes!("fixtures/person_b_2.jpg");
+const OTHER: &[u8] = include_bytes!("fixtures/impostor_2.jpg");
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn encoded(bytes: &[u8]) -> JsValue {
+    obj(&[("encoded", Uint8Array::from(bytes).into())])
+}
+
+fn consent() -> JsValue {
+    obj(&[
+        ("subject", "self".into()),
+        ("purpose", "verifyItIsMe".into()),
+        ("consentText", "I agree that facegate turns this photo into a template on this device.".into()),
+    ])
+}
+
+fn code_of(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    get(&v, "code").as_string().unwrap_or_default()
+}
+
+fn core() -> FaceGateCore {
+    FaceGateCore::new(DETECTOR, RECOGNIZER, JsValue::UNDEFINED).map_err(|e| code_of(e)).expect("core loads")
+}
+
+#[wasm_bindgen_test]
+fn load_detect_enroll_verify_erase() {
+    let mut core = core();
+    let found = core.detect(encoded(B1)).map_err(code_of).unwrap();
+    assert_eq!(Reflect::get(&get(&found, "faces"), &"length".into()).unwrap().as_f64(), Some(1.0));
+
+    let refused = core.enroll(encoded(B1), obj(&[("label", "me".into())])).map_err(code_of).unwrap_err();
+    assert_eq!(refused, "consentRequired");
+
+    let enrolled = core.enroll(encoded(B1), obj(&[("label", "me".into()), ("consent", consent())])).map_err(code_of).unwrap();
+    let id = get(&enrolled, "referenceId");
+    assert!(id.is_string());
+
+    let same = core.verify(encoded(B2), obj(&[("referenceId", id.clone())])).map_err(code_of).unwrap();
+    assert_eq!(get(&same, "likelySamePerson").as_bool(), Some(true));
+    assert_eq!(get(&same, "wording").as_string().as_deref(), Some("likely the same person"));
+    let other = core.verify(encoded(OTHER), obj(&[("referenceId", id.clone())])).map_err(code_of).unwrap();
+    assert_eq!(get(&other, "likelySamePerson").as_bool(), Some(false));
+
+    core.erase_all(JsValue::UNDEFINED).map_err(code_of).unwrap();
+    let list = core.list().map_err(code_of).unwrap();
+    assert_eq!(list.dyn_ref::<js_sys::Array>().map(|a| a.length()), Some(0));
+    let gone = core.verify(encoded(B2), obj(&[("referenceId", id)])).map_err(code_of).unwrap_err();
+    assert_eq!(gone, "unknownReference");
+}
+
+#[wasm_bindgen_test]
+fn tampered_model_is_refused_with_a_code() {
+    let mut bad = RECOGNIZER.to_vec();
+    bad[500] ^= 1;
+    let code = FaceGateCore::new(DETECTOR, &bad, JsValue::UNDEFINED).map(|_| ()).map_err(code_of).unwrap_err();
+    assert_eq!(code, "modelIntegrity");
+}
+
+#[wasm_bindgen_test]
+fn bad_options_and_images_are_typed_errors() {
+    let code = FaceGateCore::new(DETECTOR, RECOGNIZER, obj(&[("detector", obj(&[("inputSize", 100.into())]))]))
+        .map(|_| ())
+        .map_err(code_of)
+        .unwrap_err();
+    assert_eq!(code, "invalidConfig");
+    let core = core();
+    let rgba = obj(&[("rgba", Uint8Array::from(&[0u8; 7][..]).into()), ("width", 2.into()), ("height", 1.into())]);
+    assert_eq!(core.detect(rgba).map_err(code_of).unwrap_err(), "pixelBufferMismatch");
+    assert_eq!(core.detect(obj(&[])).map_err(code_of).unwrap_err(), "invalidInput");
+    assert_eq!(core.detect(encoded(b"not an image")).map_err(code_of).unwrap_err(), "unsupportedFormat");
+}
