@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use facegate::{ConsentRecord, Engine, EngineConfig, FaceChoice, Gallery, GalleryConfig, ImageInput, KdfParams, Purpose, Subject, SystemClock};
 
-const PHOTOS: [&str; 9] = ["person_a_1.jpg", "person_a_2.jpg", "person_b_1.jpg", "person_b_2.jpg", "impostor_1.jpg", "impostor_2.jpg", "obama.jpg", "obama2.jpg", "biden.jpg"];
+const PHOTOS: [&str; 9] =
+    ["person_a_1.jpg", "person_a_2.jpg", "person_b_1.jpg", "person_b_2.jpg", "impostor_1.jpg", "impostor_2.jpg", "obama.jpg", "obama2.jpg", "biden.jpg"];
 const PASS: &str = "correct horse battery staple";
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {

@@ -73,7 +73,13 @@ impl ConsentRecord {
 
     /// A record from its stored parts (an import), with every check of [`ConsentRecord::new`]
     /// but the text's, which only its hash represents.
-    pub(crate) fn from_parts(subject: Subject, purpose: Purpose, given_at: Timestamp, text_sha256: [u8; 32], expires_at: Option<Timestamp>) -> Result<ConsentRecord> {
+    pub(crate) fn from_parts(
+        subject: Subject,
+        purpose: Purpose,
+        given_at: Timestamp,
+        text_sha256: [u8; 32],
+        expires_at: Option<Timestamp>,
+    ) -> Result<ConsentRecord> {
         let record = ConsentRecord { subject, purpose, given_at, text_sha256, expires_at };
         record.validate()?;
         Ok(record)

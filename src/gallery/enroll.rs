@@ -31,7 +31,14 @@ impl Gallery {
     /// ([`Error::NoFaceFound`], [`Error::FaceChoiceRequired`], [`Error::FaceChoiceInvalid`]),
     /// and only that face embedded. The pixels are wiped before this returns; the gallery
     /// keeps the label, the consent record, the creation time and the template, nothing else.
-    pub fn enroll(&mut self, engine: &impl FaceEngine, image: ImageInput<'_>, choice: FaceChoice, label: &str, consent: Option<ConsentRecord>) -> Result<ReferenceId> {
+    pub fn enroll(
+        &mut self,
+        engine: &impl FaceEngine,
+        image: ImageInput<'_>,
+        choice: FaceChoice,
+        label: &str,
+        consent: Option<ConsentRecord>,
+    ) -> Result<ReferenceId> {
         let consent = consent.ok_or(Error::ConsentRequired)?;
         let now = self.enforce_expiry().0;
         if let Some(expired_at) = consent.expires_at().filter(|_| consent.is_expired_at(now)) {

@@ -30,6 +30,7 @@ pub trait FaceEngine {
     /// Decodes encoded image bytes (see [`Engine::decode`]).
     fn decode(&self, bytes: &[u8]) -> Result<Image>;
     /// Wraps RGBA pixels (see [`Engine::from_rgba`]).
+    #[allow(clippy::wrong_self_convention)] // named as the engine method it stands for
     fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image>;
     /// Every face in the image, largest first (see [`Engine::detect`]).
     fn detect(&self, image: &Image) -> Result<Vec<Face>>;

@@ -73,7 +73,15 @@ impl Gallery {
         let point = self.config.operating_point;
         let result = compare(probe.as_slice(), &self.references[at], point);
         drop(probe);
-        self.audit.record(now, AuditEventKind::Compared { reference: id, likely_same_person: result.decision.likely_same_person, operating_point: point, mode: ComparisonMode::Verify });
+        self.audit.record(
+            now,
+            AuditEventKind::Compared {
+                reference: id,
+                likely_same_person: result.decision.likely_same_person,
+                operating_point: point,
+                mode: ComparisonMode::Verify,
+            },
+        );
         Ok(result)
     }
 
@@ -97,7 +105,15 @@ impl Gallery {
         let result = rank(probe.as_slice(), &self.references, point);
         drop(probe);
         for m in &result.candidates {
-            self.audit.record(now, AuditEventKind::Compared { reference: m.reference, likely_same_person: m.decision.likely_same_person, operating_point: point, mode: ComparisonMode::Identify });
+            self.audit.record(
+                now,
+                AuditEventKind::Compared {
+                    reference: m.reference,
+                    likely_same_person: m.decision.likely_same_person,
+                    operating_point: point,
+                    mode: ComparisonMode::Identify,
+                },
+            );
         }
         Ok(result)
     }

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use zeroize::Zeroize;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroize;
 
 use super::clock::Timestamp;
 use super::consent::ConsentRecord;

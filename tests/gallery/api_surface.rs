@@ -5,7 +5,22 @@
 use std::path::Path;
 
 const FORBIDDEN: [&str; 16] = [
-    "age", "ages", "aged", "sex", "gender", "genders", "ethnicity", "ethnic", "race", "races", "emotion", "emotions", "mood", "smile", "attractiveness", "beauty",
+    "age",
+    "ages",
+    "aged",
+    "sex",
+    "gender",
+    "genders",
+    "ethnicity",
+    "ethnic",
+    "race",
+    "races",
+    "emotion",
+    "emotions",
+    "mood",
+    "smile",
+    "attractiveness",
+    "beauty",
 ];
 
 /// The words of a code line (comments removed): identifiers and string contents split at
@@ -32,11 +47,7 @@ fn words(line: &str) -> Vec<String> {
 }
 
 fn offending(source: &str) -> Vec<(usize, String)> {
-    source
-        .lines()
-        .enumerate()
-        .flat_map(|(n, line)| words(line).into_iter().filter(|w| FORBIDDEN.contains(&w.as_str())).map(move |w| (n + 1, w)))
-        .collect()
+    source.lines().enumerate().flat_map(|(n, line)| words(line).into_iter().filter(|w| FORBIDDEN.contains(&w.as_str())).map(move |w| (n + 1, w))).collect()
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -30,7 +30,21 @@ fn audit_log_has_the_right_events_and_no_biometric_data() {
     let log = g.audit_log().to_vec();
     assert_eq!(
         names(&log),
-        ["consentGiven", "enrolled", "consentGiven", "enrolled", "compared", "compared", "compared", "consentGiven", "enrolled", "withdrawn", "expired", "exported", "erased"]
+        [
+            "consentGiven",
+            "enrolled",
+            "consentGiven",
+            "enrolled",
+            "compared",
+            "compared",
+            "compared",
+            "consentGiven",
+            "enrolled",
+            "withdrawn",
+            "expired",
+            "exported",
+            "erased"
+        ]
     );
     assert!(matches!(log[4].kind, AuditEventKind::Compared { reference, likely_same_person: true, .. } if reference == me));
     assert!(matches!(log[10].kind, AuditEventKind::Expired { reference } if reference == ana));

@@ -52,7 +52,10 @@ fn export_import_round_trip_equals_original() {
     assert!(matches!(last[0].kind, facegate::AuditEventKind::Exported { references: 3 }));
     let restored_log = restored.audit_log().to_vec();
     assert_eq!(&restored_log[..exported.len()], exported);
-    assert!(matches!(restored_log[exported.len()..], [facegate::AuditEvent { kind: facegate::AuditEventKind::Imported { references: 3, expired_erased: 0 }, .. }]));
+    assert!(matches!(
+        restored_log[exported.len()..],
+        [facegate::AuditEvent { kind: facegate::AuditEventKind::Imported { references: 3, expired_erased: 0 }, .. }]
+    ));
 
     // The templates are the same bit for bit: every comparison gives the same similarity.
     for probe in ["person_a_2.jpg", "person_b_2.jpg", "obama2.jpg"] {

@@ -65,7 +65,16 @@ pub fn gallery(clock: &ManualClock) -> Gallery {
 }
 
 pub fn my_consent(clock: &ManualClock) -> Option<ConsentRecord> {
-    Some(ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "I agree that facegate keeps a template of my face on this device to check later photos.", None, clock).unwrap())
+    Some(
+        ConsentRecord::new(
+            Subject::SelfPerson,
+            Purpose::VerifyItIsMe,
+            "I agree that facegate keeps a template of my face on this device to check later photos.",
+            None,
+            clock,
+        )
+        .unwrap(),
+    )
 }
 
 pub fn their_consent(clock: &ManualClock, name: &str, expires_in_ms: Option<i64>) -> Option<ConsentRecord> {

@@ -223,7 +223,15 @@ mod tests {
         let events = vec![
             AuditEvent { at: at(1), kind: AuditEventKind::ConsentGiven { reference: id } },
             AuditEvent { at: at(2), kind: AuditEventKind::Enrolled { reference: id } },
-            AuditEvent { at: at(3), kind: AuditEventKind::Compared { reference: id, likely_same_person: true, operating_point: OperatingPoint::Fmr1e4, mode: ComparisonMode::Identify } },
+            AuditEvent {
+                at: at(3),
+                kind: AuditEventKind::Compared {
+                    reference: id,
+                    likely_same_person: true,
+                    operating_point: OperatingPoint::Fmr1e4,
+                    mode: ComparisonMode::Identify,
+                },
+            },
             AuditEvent { at: at(4), kind: AuditEventKind::Withdrawn { reference: id } },
             AuditEvent { at: at(5), kind: AuditEventKind::Expired { reference: id } },
             AuditEvent { at: at(6), kind: AuditEventKind::Exported { references: 3 } },
@@ -268,7 +276,10 @@ mod tests {
         let mut events_bomb = encoded(&[], &[]);
         events_bomb[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode(&events_bomb).unwrap_err().contains("cannot fit"));
-        let twice = encoded(&[reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None), reference(1, 3, Subject::SelfPerson, Purpose::VerifyItIsMe, None)], &[]);
+        let twice = encoded(
+            &[reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None), reference(1, 3, Subject::SelfPerson, Purpose::VerifyItIsMe, None)],
+            &[],
+        );
         assert!(decode(&twice).unwrap_err().contains("twice"));
     }
 }

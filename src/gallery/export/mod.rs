@@ -12,8 +12,8 @@ use chacha20poly1305::{Key, Tag, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
 pub(crate) use body::Contents;
-use header::{Header, HEADER_LEN, TAG_LEN};
 pub use header::EXPORT_FORMAT_VERSION;
+use header::{Header, HEADER_LEN, TAG_LEN};
 pub use kdf::{KdfParams, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB};
 use wire::Counter;
 
@@ -41,7 +41,8 @@ pub(crate) fn seal(references: &[Reference], events: &[AuditEvent], passphrase: 
 
     let mut size = Counter::default();
     body::encode(references, events, &mut size);
-    let ciphertext_len = u32::try_from(size.0 + TAG_LEN).map_err(|_| Error::ExportMalformed { reason: format!("the gallery needs {} bytes, more than the format's 4 GiB", size.0) })?;
+    let ciphertext_len = u32::try_from(size.0 + TAG_LEN)
+        .map_err(|_| Error::ExportMalformed { reason: format!("the gallery needs {} bytes, more than the format's 4 GiB", size.0) })?;
     let mut key_check = [0u8; 16];
     key_check.copy_from_slice(&derived[32..]);
     let header = Header { kdf, salt, nonce, key_check, ciphertext_len }.to_bytes();
@@ -93,9 +94,9 @@ fn check_passphrase(passphrase: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::gallery::testing::reference;
     use super::*;
     use crate::gallery::consent::{Purpose, Subject};
+    use crate::gallery::testing::reference;
 
     /// Cheapest accepted parameters, to keep unit tests fast.
     const FAST: KdfParams = KdfParams { memory_kib: 7 * 1024, iterations: 5, parallelism: 1 };
