@@ -34,6 +34,8 @@ ensure_chromium() {
 # The npm packages of the browser tests (package-lock.json pins them).
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    npm ci --no-audit --no-fund
+    # `npm install` (with the lock file) rather than `npm ci`: npm 11.19 rejects its own fresh
+    # lock files in `npm ci` (optional platform packages of rollup reported missing).
+    npm install --no-audit --no-fund
   fi
 }
