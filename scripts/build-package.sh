@@ -4,17 +4,27 @@
 # version Cargo.lock pins when they are missing.
 #
 #   bash scripts/build-package.sh [--pack]
+#
+# For measuring variants (benches/browser/run.mjs --package DIR), all optional:
+#   FACEGATE_WASM_PROFILE=release        cargo profile of the wasm (default: wasm)
+#   FACEGATE_WASM_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd"
+#   CARGO_TARGET_DIR=target/variant      keep a variant's build apart from the default one
+#   FACEGATE_PACKAGE_OUT=target/npm-variant/facegate
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 ensure_wasm_target
 ensure_wasm_bindgen
 
-out=target/npm/facegate
-cargo build --profile wasm --target wasm32-unknown-unknown --lib
+out=${FACEGATE_PACKAGE_OUT:-target/npm/facegate}
+profile=${FACEGATE_WASM_PROFILE:-wasm}
+if [ -n "${FACEGATE_WASM_RUSTFLAGS:-}" ]; then
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$FACEGATE_WASM_RUSTFLAGS"
+fi
+cargo build --profile "$profile" --target wasm32-unknown-unknown --lib
 rm -rf "$out" && mkdir -p "$out/wasm" "$out/models"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir "$out/wasm" target/wasm32-unknown-unknown/wasm/facegate.wasm
+  --out-dir "$out/wasm" "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/facegate.wasm"
 
 cp npm/src/*.js npm/index.d.ts npm/package.json npm/README.md "$out/"
 cp models/*.onnx models/LICENSE-*.txt "$out/models/"
@@ -34,6 +44,6 @@ entry() { printf '  %s: { file: "%s", bytes: %s, sha256: "%s" },\n' "$1" "$(base
 raw=$(wc -c <"$out/wasm/facegate_bg.wasm"); gz=$(gzip -9c "$out/wasm/facegate_bg.wasm" | wc -c)
 echo "built $out (wasm: $raw bytes raw, $gz bytes gzip)"
 if [ "${1:-}" = "--pack" ]; then
-  (cd target/npm && npm pack --silent ./facegate >/dev/null)
-  ls -l target/npm/facegate-*.tgz
+  (cd "$(dirname "$out")" && npm pack --silent "./$(basename "$out")" >/dev/null)
+  ls -l "$(dirname "$out")"/facegate-*.tgz
 fi
