@@ -88,7 +88,8 @@ pub enum AuditEventKind {
 }
 
 /// Append-only list of [`AuditEvent`]s, oldest first. Only `erase_all` with
-/// `audit_log: true` empties it.
+/// `audit_log: true` empties it. It is not capped: an event takes a few dozen bytes, so even a
+/// long session's log stays small.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AuditLog {
     events: Vec<AuditEvent>,
