@@ -25,9 +25,10 @@ impl Gallery {
     /// with the default [`KdfParams`]. Nothing is written anywhere: the bytes are returned to
     /// the caller, to save where the user chooses. Records an `exported` event.
     ///
-    /// facegate makes no copy of the passphrase (it is read in place by Argon2id, whose working
-    /// memory is wiped afterwards), and the derived key is overwritten before this returns.
-    /// The caller owns the passphrase string and should drop it as soon as it can.
+    /// facegate makes no copy of the passphrase: Argon2id reads it in place (its memory blocks
+    /// and initial hash are wiped afterwards; a hash function's internal buffer on the stack
+    /// may briefly hold part of it). The derived key is overwritten before this returns. The
+    /// caller owns the passphrase string and should drop it as soon as it can.
     ///
     /// Errors: [`Error::PassphraseRejected`] (fewer than 8 characters),
     /// [`Error::Randomness`].
