@@ -64,8 +64,10 @@ export interface GalleryOptions {
 export interface LoadOptions {
   /** Folder URL holding the two .onnx files. Default: the package's own models/. */
   modelsUrl?: string | URL;
-  /** URL of facegate_bg.wasm. Default: the package's own. */
+  /** URL of a wasm build, checked as `wasmVariant` ('simd128' unless said otherwise). Default: the package's own. */
   wasmUrl?: string | URL;
+  /** Which build: 'auto' (default: 'relaxed-simd' where the browser supports it, else 'simd128'). */
+  wasmVariant?: 'auto' | 'simd128' | 'relaxed-simd';
   /** URL of worker.js. Default: the package's own. */
   workerUrl?: string | URL;
   onProgress?: (progress: LoadProgress) => void;
@@ -140,6 +142,8 @@ export declare class FaceGateError extends Error {
 export declare class FaceGate {
   /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
   static load(options?: LoadOptions): Promise<FaceGate>;
+  /** The wasm build in use. */
+  readonly wasmBuild: 'relaxed-simd' | 'simd128';
   detect(image: ImageLike): Promise<Detection>;
   enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
   verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;

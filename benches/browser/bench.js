@@ -5,6 +5,7 @@ const PHOTOS = ['person_a_2.jpg', 'person_b_1.jpg', 'person_b_2.jpg', 'impostor_
 const params = new URLSearchParams(location.search);
 const runs = Number(params.get('runs') ?? 24);
 const inputSize = Number(params.get('inputSize') ?? 640);
+const wasmVariant = params.get('variant') ?? 'auto';
 
 async function imageData(name) {
   const bitmap = await createImageBitmap(await (await fetch(`./fixtures/${name}`)).blob());
@@ -21,7 +22,7 @@ function stats(v) {
 
 try {
   const t0 = performance.now();
-  const fg = await FaceGate.load({ detector: { inputSize } });
+  const fg = await FaceGate.load({ detector: { inputSize }, wasmVariant });
   const coldStartMs = performance.now() - t0;
   const images = await Promise.all(PHOTOS.map(imageData));
   const consent = { subject: 'self', purpose: 'verifyItIsMe', consentText: 'benchmark' };
@@ -39,7 +40,7 @@ try {
     verify.push(performance.now() - t);
   }
   await fg.dispose();
-  window.result = { coldStartMs, detect: stats(detect), verify: stats(verify) };
+  window.result = { build: fg.wasmBuild, coldStartMs, detect: stats(detect), verify: stats(verify) };
 } catch (e) {
   window.result = { error: `${e.code}: ${e.message}` };
 }

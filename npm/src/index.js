@@ -25,6 +25,12 @@ export class FaceGate {
   #state = { pending: new Map(), onProgress: undefined };
   #nextId = 1;
   #disposed = false;
+  #build = undefined;
+
+  /** The wasm build in use: 'relaxed-simd' (faster, where supported) or 'simd128'. */
+  get wasmBuild() {
+    return this.#build;
+  }
 
   constructor(worker, onProgress) {
     this.#worker = worker;
@@ -40,7 +46,9 @@ export class FaceGate {
    *
    * Options (all optional):
    * - `modelsUrl`: folder URL holding the two .onnx files. Default: the package's own `models/`.
-   * - `wasmUrl`: URL of `facegate_bg.wasm`. Default: the package's own.
+   * - `wasmUrl`: URL of a wasm build (checked as `wasmVariant`, default 'simd128' when given).
+   * - `wasmVariant`: 'auto' (default: relaxed SIMD where the browser supports it), 'simd128' or
+   *   'relaxed-simd'.
    * - `workerUrl`: URL of `worker.js`. Default: the package's own.
    * - `onProgress({ stage, loaded, total, fraction })`: download progress, in order, ending at 1.
    * - `detector`: `{ inputSize: 640, scoreThreshold: 0.6, nmsIou: 0.3, maxFaces: 100 }`.
@@ -58,7 +66,8 @@ export class FaceGate {
       wasmUrl: options.wasmUrl ? String(new URL(String(options.wasmUrl), globalThis.location?.href)) : undefined,
     };
     try {
-      await fg.#call('load', [{ ...urls, config }]);
+      const ready = await fg.#call('load', [{ ...urls, wasmVariant: options.wasmVariant, config }]);
+      fg.#build = ready.build;
     } catch (e) {
       fg.dispose();
       throw e;

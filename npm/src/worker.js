@@ -8,6 +8,39 @@ import { fetchVerified } from './integrity.js';
 
 let core = null;
 
+// A minimal module whose one function runs f32x4.relaxed_madd: it validates only where the
+// browser supports relaxed SIMD, which picks the faster build.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // types: () -> ()
+  0x03, 0x02, 0x01, 0x00, // functions: one of type 0
+  0x0a, 0x3e, 0x01, 0x3c, 0x00, // code: one body of 60 bytes, no locals
+  0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
+  0xfd, 0x0c, ...new Array(16).fill(0),
+  0xfd, 0x0c, ...new Array(16).fill(0),
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd
+  0x1a, 0x0b, // drop, end
+]);
+
+function relaxedSimdSupported() {
+  try {
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Which build to load: the relaxed-SIMD one where supported (unless told otherwise). */
+function chooseWasm(wasmUrl, wasmVariant) {
+  const variant = wasmVariant ?? (wasmUrl ? 'simd128' : 'auto');
+  const relaxed = Boolean(MANIFEST.wasmRelaxed)
+    && (variant === 'relaxed-simd' || (variant === 'auto' && relaxedSimdSupported()));
+  if (relaxed) {
+    return { build: 'relaxed-simd', expected: MANIFEST.wasmRelaxed, url: wasmUrl ?? new URL('./wasm/facegate_relaxed_bg.wasm', import.meta.url).href };
+  }
+  return { build: 'simd128', expected: MANIFEST.wasm, url: wasmUrl ?? new URL('./wasm/facegate_bg.wasm', import.meta.url).href };
+}
+
 /** Turns what the page sent into what the wasm core takes: { rgba, width, height } or { encoded }. */
 async function toPixels(image) {
   if (image.encoded) return { encoded: image.encoded };
@@ -52,11 +85,12 @@ function requireCore() {
 }
 
 const handlers = {
-  async load({ modelsUrl, wasmUrl, config }) {
-    if (core) return { ready: true };
+  async load({ modelsUrl, wasmUrl, wasmVariant, config }) {
+    const wasm = chooseWasm(wasmUrl, wasmVariant);
+    if (core) return { ready: true, build: wasm.build };
     // The package's own files are named literally so that bundlers copy them as assets.
     const files = [
-      ['wasm', wasmUrl ?? new URL('./wasm/facegate_bg.wasm', import.meta.url).href, MANIFEST.wasm, 'wasmIntegrity'],
+      ['wasm', wasm.url, wasm.expected, 'wasmIntegrity'],
       ['detector', modelsUrl ? new URL(MANIFEST.detector.file, modelsUrl).href
         : new URL('./models/face_detection_yunet_2023mar_int8bq.onnx', import.meta.url).href, MANIFEST.detector, 'modelIntegrity'],
       ['recognizer', modelsUrl ? new URL(MANIFEST.recognizer.file, modelsUrl).href
@@ -74,7 +108,7 @@ const handlers = {
     await init({ module_or_path: bytes.wasm });
     self.postMessage({ progress: { stage: 'prepare', loaded: total, total } });
     core = new FaceGateCore(bytes.detector, bytes.recognizer, config ?? {});
-    return { ready: true };
+    return { ready: true, build: wasm.build };
   },
   detect: (image) => withPixels(image, (px) => requireCore().detect(px)),
   enroll: (image, options) => withPixels(image, (px) => requireCore().enroll(px, options)),

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{ConsentRecord, Engine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
+use crate::{ConsentRecord, Engine, FaceEngine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
 use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
 
 /// Installs the panic hook once, when the module is instantiated.
@@ -180,15 +180,7 @@ impl FaceGateCore {
 
     fn image(&self, value: JsValue) -> Result<Image, JsError> {
         let arg: ImageArg = from_js(value, "image")?;
-        let result = match (&arg.rgba, &arg.encoded) {
-            (Some(px), None) => match (arg.width, arg.height) {
-                (Some(w), Some(h)) => self.engine.from_rgba(&px.0, w, h),
-                _ => return Err(coded("invalidInput", "an RGBA image needs `width` and `height`")),
-            },
-            (None, Some(bytes)) => self.engine.decode(&bytes.0),
-            _ => return Err(coded("invalidInput", "an image is `{ rgba, width, height }` or `{ encoded }`")),
-        };
-        result.map_err(|e| js_error(&e))
+        self.engine.load(image_input(&arg)?).map_err(|e| js_error(&e))
     }
 }
 

@@ -57,6 +57,7 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     copyFlipped(join(pkg, 'models', RECOGNIZER), join(dir, 'pkg-bad-recognizer/models', RECOGNIZER));
     cpSync(pkg, join(dir, 'pkg-bad-wasm'), { recursive: true });
     copyFlipped(join(pkg, 'wasm/facegate_bg.wasm'), join(dir, 'pkg-bad-wasm/wasm/facegate_bg.wasm'));
+    copyFlipped(join(pkg, 'wasm/facegate_relaxed_bg.wasm'), join(dir, 'pkg-bad-wasm/wasm/facegate_relaxed_bg.wasm'));
 
     copyFixtures(join(dir, 'fixtures'), ['person_b_1.jpg']);
     // An app of its own, whose copy of the package the upgrade test replaces.
@@ -131,7 +132,7 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     rejectsWith(await loadFrom('/pkg-bad-recognizer'), 'modelIntegrity', 'the package with its recognizer tampered');
     assert.ok(requested(`/pkg-bad-recognizer/models/${RECOGNIZER}`), 'the tampered package\'s own recognizer was never requested');
     rejectsWith(await loadFrom('/pkg-bad-wasm'), 'wasmIntegrity', 'the package with its wasm tampered');
-    assert.ok(requested('/pkg-bad-wasm/wasm/facegate_bg.wasm'), 'the tampered package\'s own wasm was never requested');
+    assert.ok(requested('/pkg-bad-wasm/wasm/facegate_relaxed_bg.wasm'), 'the tampered package\'s own wasm (the relaxed-SIMD build Chromium picks) was never requested');
   });
 
   it('a missing model: fetchFailed', async () => {
@@ -156,7 +157,8 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     try {
       await app.page.goto(`${site.origin}/upgrade/`);
       await waitForApi(app.page, app);
-      ok(await pageLoad(app.page), 'load before the upgrade');
+      // The simd128 build is the one this test upgrades (Chromium would pick the relaxed one).
+      ok(await pageLoad(app.page, { wasmVariant: 'simd128' }), 'load before the upgrade');
       ok(await pageCall(app.page, 'dispose', null), 'dispose');
 
       // The upgrade: a different (still valid) wasm, one custom section longer, and its manifest.
@@ -176,7 +178,7 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
 
       await app.page.goto(`${site.origin}/upgrade/?after-upgrade`);
       await waitForApi(app.page, app);
-      const load = await pageLoad(app.page);
+      const load = await pageLoad(app.page, { wasmVariant: 'simd128' });
       assert.ok(load.ok, `load after the upgrade failed: ${load.error?.code}: ${load.error?.message}`);
       ok(await pageCall(app.page, 'dispose', null), 'dispose');
     } finally {

@@ -67,6 +67,7 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
     const { MANIFEST } = await import(pathToFileURL(join(installed, 'manifest.js')).href);
     const files = {
       wasm: join(installed, 'wasm', MANIFEST.wasm.file),
+      wasmRelaxed: join(installed, 'wasm', MANIFEST.wasmRelaxed.file),
       detector: join(installed, 'models', MANIFEST.detector.file),
       recognizer: join(installed, 'models', MANIFEST.recognizer.file),
     };
@@ -88,7 +89,8 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
     console.error(`package-plain: FaceGate.load ${(load.ms / 1000).toFixed(2)} s, ${load.events.length} progress events`);
     // The wasm and both models were fetched from the installed package, by the worker.
     const urls = opened.requests.map((r) => r.url);
-    for (const f of ['/node_modules/facegate/worker.js', '/node_modules/facegate/wasm/facegate_bg.wasm',
+    // (Chromium supports relaxed SIMD, so the worker picks that build.)
+    for (const f of ['/node_modules/facegate/worker.js', '/node_modules/facegate/wasm/facegate_relaxed_bg.wasm',
       '/node_modules/facegate/models/face_detection_yunet_2023mar_int8bq.onnx',
       '/node_modules/facegate/models/face_recognition_sface_2021dec_int8bq.onnx']) {
       assert.ok(urls.includes(`${site.origin}${f}`), `no request for ${f} was recorded (recorded: ${urls.join(', ')})`);
@@ -272,6 +274,22 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
     const after = ok(await pageCall(page, 'verify', photo('person_b_2.jpg'), refs.b), 'verify B after import');
     assert.equal(after.likelySamePerson, true);
     assert.ok(Math.abs(after.similarity - before.similarity) < 1e-4, `similarity changed through export/import: ${before.similarity} -> ${after.similarity}`);
+  });
+
+  it('uses the relaxed-SIMD build in Chromium, and the simd128 build agrees with it', async () => {
+    assert.equal(await page.evaluate(() => window.fg.wasmBuild), 'relaxed-simd', 'Chromium supports relaxed SIMD');
+    assert.ok(opened.requests.some((r) => r.url.endsWith('/wasm/facegate_relaxed_bg.wasm')), 'the relaxed-SIMD wasm was not fetched');
+    const relaxed = ok(await pageCall(page, 'detect', photo('person_b_2.jpg')), 'detect with relaxed SIMD');
+    await page.evaluate(() => { window.fgRelaxed = window.fg; });
+    ok(await pageLoad(page, { wasmVariant: 'simd128' }), 'load the simd128 build');
+    assert.equal(await page.evaluate(() => window.fg.wasmBuild), 'simd128');
+    assert.ok(opened.requests.some((r) => r.url.endsWith('/wasm/facegate_bg.wasm')), 'the simd128 wasm was not fetched');
+    const plain = ok(await pageCall(page, 'detect', photo('person_b_2.jpg')), 'detect with simd128');
+    assert.equal(plain.faces.length, relaxed.faces.length);
+    const [a, b] = [relaxed.faces[0], plain.faces[0]];
+    assert.ok(Math.abs(a.bbox.x - b.bbox.x) < 1 && Math.abs(a.bbox.width - b.bbox.width) < 1 && Math.abs(a.score - b.score) < 1e-3,
+      `the builds disagree: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    await page.evaluate(() => window.fgRelaxed.dispose());
   });
 
   it('rejects every call after dispose (disposed)', async () => {

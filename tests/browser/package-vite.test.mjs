@@ -87,7 +87,7 @@ describe('facegate npm package in a Vite app (vite build)', () => {
 
   it('vite build emits the worker, the wasm and both models as assets', () => {
     const assets = readdirSync(join(dir, 'dist/assets'));
-    for (const re of [/^facegate_bg-.*\.wasm$/, /^face_detection_yunet_2023mar_int8bq-.*\.onnx$/, /^face_recognition_sface_2021dec_int8bq-.*\.onnx$/, /^worker-.*\.js$/]) {
+    for (const re of [/^facegate_bg-.*\.wasm$/, /^facegate_relaxed_bg-.*\.wasm$/, /^face_detection_yunet_2023mar_int8bq-.*\.onnx$/, /^face_recognition_sface_2021dec_int8bq-.*\.onnx$/, /^worker-.*\.js$/]) {
       assert.ok(assets.some((f) => re.test(f)), `no asset matching ${re} in dist/assets (${assets.join(', ')})\n${buildOutput}`);
     }
   });
@@ -98,7 +98,7 @@ describe('facegate npm package in a Vite app (vite build)', () => {
     assertProgress(load.events);
     console.error(`package-vite: FaceGate.load ${(load.ms / 1000).toFixed(2)} s`);
     const paths = opened.requests.map((r) => new URL(r.url).pathname);
-    for (const re of [/^\/assets\/worker-.*\.js$/, /^\/assets\/facegate_bg-.*\.wasm$/, /^\/assets\/face_recognition_sface_2021dec_int8bq-.*\.onnx$/]) {
+    for (const re of [/^\/assets\/worker-.*\.js$/, /^\/assets\/facegate_relaxed_bg-.*\.wasm$/, /^\/assets\/face_recognition_sface_2021dec_int8bq-.*\.onnx$/]) {
       assert.ok(paths.some((p) => re.test(p)), `no request matching ${re} (requests: ${paths.join(', ')})`);
     }
     const csp = opened.consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
