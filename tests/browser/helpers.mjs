@@ -133,6 +133,26 @@ export function installTarball(dir, tarball, name = 'facegate-consumer') {
   return installed;
 }
 
+/**
+ * Writes a plain test page into `root`: `index.html` loading `main.js`, which imports the
+ * package installed under `root/node_modules` and exposes `FaceGate` and `FaceGateError` on
+ * `window`. (An inline module script would be blocked by the CSP's script-src 'self'.)
+ */
+export function writePlainPage(root, title) {
+  writeFileSync(join(root, 'index.html'), [
+    '<!doctype html>',
+    `<html lang="en"><head><meta charset="utf-8"><title>${title}</title>`,
+    '<script type="module" src="./main.js"></script></head><body></body></html>',
+    '',
+  ].join('\n'));
+  writeFileSync(join(root, 'main.js'), [
+    "import { FaceGate, FaceGateError } from './node_modules/facegate/index.js';",
+    'window.FaceGate = FaceGate;',
+    'window.FaceGateError = FaceGateError;',
+    '',
+  ].join('\n'));
+}
+
 /** Copies test photos into `dir` (created if needed). */
 export function copyFixtures(dir, names) {
   mkdirSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import {
   assertOnlyLocalRequests, copyFixtures, installTarball, launchPersistent, makeTempDir, ok, openPage, packageTarball, pageCall, pageLoad,
-  rejectsWith, removeDir, serveDir, timer, waitForApi,
+  rejectsWith, removeDir, serveDir, timer, waitForApi, writePlainPage,
 } from './helpers.mjs';
 
 const DETECTOR = 'face_detection_yunet_2023mar_int8bq.onnx';
@@ -62,18 +62,7 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     copyFixtures(join(dir, 'fixtures'), ['person_b_1.jpg']);
     // An app of its own, whose copy of the package the upgrade test replaces.
     cpSync(pkg, join(dir, 'upgrade/node_modules/facegate'), { recursive: true });
-    for (const root of [dir, join(dir, 'upgrade')]) writeFileSync(join(root, 'index.html'), [
-      '<!doctype html>',
-      '<html lang="en"><head><meta charset="utf-8"><title>facegate integrity</title>',
-      '<script type="module" src="./main.js"></script></head><body></body></html>',
-      '',
-    ].join('\n'));
-    for (const root of [dir, join(dir, 'upgrade')]) writeFileSync(join(root, 'main.js'), [
-      "import { FaceGate, FaceGateError } from './node_modules/facegate/index.js';",
-      'window.FaceGate = FaceGate;',
-      'window.FaceGateError = FaceGateError;',
-      '',
-    ].join('\n'));
+    for (const root of [dir, join(dir, 'upgrade')]) writePlainPage(root, 'facegate integrity');
 
     site = await serveDir(dir);
     // A persistent profile: a disk HTTP cache, as in a user's browser (see the upgrade test).

@@ -4,14 +4,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import {
   assertNearNative, assertOnlyLocalRequests, assertProgress, copyFixtures, installTarball, launchBrowser,
   makeTempDir, nativeCompare, nativeSimilarity, ok, openPage, otherConsent, packageTarball, pageCall, pageLoad,
-  rejectsWith, removeDir, selfConsent, serveDir, SIMILARITY_TOLERANCE, timer, waitForApi,
+  rejectsWith, removeDir, selfConsent, serveDir, SIMILARITY_TOLERANCE, timer, waitForApi, writePlainPage,
 } from './helpers.mjs';
 
 const PHOTOS = ['person_a_1.jpg', 'person_a_2.jpg', 'person_b_1.jpg', 'person_b_2.jpg', 'impostor_2.jpg'];
@@ -33,21 +33,7 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
     dir = makeTempDir('plain');
     installed = installTarball(dir, tarball.path);
     copyFixtures(join(dir, 'fixtures'), PHOTOS);
-    // An inline module script would be blocked by the CSP (script-src 'self'): the page's
-    // script is its own file, importing the installed package by relative path.
-    writeFileSync(join(dir, 'index.html'), [
-      '<!doctype html>',
-      '<html lang="en"><head><meta charset="utf-8"><title>facegate, plain</title>',
-      '<script type="module" src="./main.js"></script></head>',
-      '<body><p>facegate plain-module test page</p></body></html>',
-      '',
-    ].join('\n'));
-    writeFileSync(join(dir, 'main.js'), [
-      "import { FaceGate, FaceGateError } from './node_modules/facegate/index.js';",
-      'window.FaceGate = FaceGate;',
-      'window.FaceGateError = FaceGateError;',
-      '',
-    ].join('\n'));
+    writePlainPage(dir, 'facegate, plain');
     site = await serveDir(dir);
     browser = await launchBrowser();
     opened = await openPage(browser);
