@@ -139,6 +139,23 @@ export declare class FaceGateError extends Error {
   readonly code: string;
 }
 
+/** The teaching view of one face: each step of the pipeline (see `FaceGate.explain`). */
+export interface Explanation {
+  width: number;
+  height: number;
+  /** Every face found, largest first. Only `faces[chosen]` was aligned and embedded. */
+  faces: Face[];
+  chosen: number;
+  /** Image -> crop similarity transform: x' = a*x - b*y + tx, y' = b*x + a*y + ty. */
+  transform: { a: number; b: number; tx: number; ty: number };
+  /** The 112x112 aligned crop the recognizer saw, RGBA (usable as `new ImageData(data, 112, 112)`). */
+  aligned: { data: Uint8ClampedArray; width: 112; height: 112 };
+  /** The template: 128 numbers, unit length. Wipe it (`template.fill(0)`) when done. */
+  template: Float32Array;
+  /** Its size in memory: 512 bytes. */
+  templateBytes: number;
+}
+
 export declare class FaceGate {
   /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
   static load(options?: LoadOptions): Promise<FaceGate>;
@@ -148,6 +165,8 @@ export declare class FaceGate {
   enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
   verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;
   identify(image: ImageLike, options?: { face?: FaceChoice }): Promise<IdentifyResult>;
+  /** For teaching: every step for one face, including its template. Needs consent; keeps nothing. */
+  explain(image: ImageLike, options: { consent: Consent; face?: FaceChoice }): Promise<Explanation>;
   withdraw(referenceId: string): Promise<void>;
   eraseAll(options?: { auditLog?: boolean }): Promise<{ erased: number }>;
   list(): Promise<ReferenceInfo[]>;

@@ -27,6 +27,7 @@ mod decode;
 mod detector;
 mod engine;
 mod error;
+mod explain;
 mod face;
 mod gallery;
 mod image;
@@ -47,6 +48,7 @@ pub use decode::{decode_yunet, StrideOutputs};
 pub use detector::Detector;
 pub use engine::Engine;
 pub use error::{Error, ModelKind, Result};
+pub use explain::{explain, Explanation};
 pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
 pub use gallery::{
     choose_face, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, EraseOptions, FaceChoice, FaceEngine, Gallery, GalleryConfig, Identification,

@@ -149,6 +149,7 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
         "failureToDetect": failed.len(),
         "images": images.len(),
         "thresholdsAtFmr": calibration,
+        "operatingPoints": marks.iter().map(|(label, p)| serde_json::json!({ "label": label, "threshold": p.threshold, "fmr": p.fmr, "fnmr": p.fnmr })).collect::<Vec<_>>(),
         "curve": curve,
     });
     write(&opt.out.join("calibration.json"), serde_json::to_string_pretty(&json).unwrap_or_default().as_bytes())?;

@@ -102,6 +102,17 @@ export class FaceGate {
     return this.#withImage('identify', image, [options]);
   }
 
+  /**
+   * The teaching view of one face: `{ width, height, faces, chosen, transform, aligned, template,
+   * templateBytes }`, where `aligned` is the 112x112 crop the recognizer saw (`{ data, width,
+   * height }`, RGBA) and `template` its 128 numbers (a `Float32Array`). The one call that returns
+   * a template, so that it can be shown: it needs `{ consent }` as `enroll` does, keeps nothing,
+   * and the caller should `template.fill(0)` when done. `face` picks one of several faces.
+   */
+  async explain(image, options) {
+    return this.#withImage('explain', image, [options ?? {}]);
+  }
+
   /** Withdraws consent for one reference: its template is erased at once. */
   withdraw(referenceId) {
     return this.#call('withdraw', [referenceId]);

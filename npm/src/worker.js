@@ -114,6 +114,14 @@ const handlers = {
   enroll: (image, options) => withPixels(image, (px) => requireCore().enroll(px, options)),
   verify: (image, options) => withPixels(image, (px) => requireCore().verify(px, options)),
   identify: (image, options) => withPixels(image, (px) => requireCore().identify(px, options ?? {})),
+  explain: (image, options) => withPixels(image, (px) => {
+    const r = requireCore().explain(px, options);
+    const template = Float32Array.from(r.template);
+    r.template.fill(0);
+    const aligned = { data: Uint8ClampedArray.from(r.alignedRgba), width: 112, height: 112 };
+    r.alignedRgba.fill(0);
+    return { width: r.width, height: r.height, faces: r.faces, chosen: r.chosen, transform: r.transform, aligned, template, templateBytes: r.templateBytes };
+  }),
   withdraw: (referenceId) => requireCore().withdraw(referenceId),
   eraseAll: (options) => requireCore().eraseAll(options ?? {}),
   list: () => requireCore().list(),

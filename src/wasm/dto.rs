@@ -220,3 +220,45 @@ pub(crate) struct IdentifyResult {
 pub(crate) struct EraseArgs {
     pub audit_log: bool,
 }
+
+/// `explain` options: `{ consent, face? }` (consent is required, as for `enroll`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ExplainArgs {
+    #[serde(default)]
+    pub consent: Option<ConsentArg>,
+    #[serde(default)]
+    pub face: Option<FaceArg>,
+}
+
+/// The image-to-crop similarity transform: `x' = a*x - b*y + tx`, `y' = b*x + a*y + ty`.
+#[derive(Serialize)]
+pub(crate) struct TransformDto {
+    pub a: f64,
+    pub b: f64,
+    pub tx: f64,
+    pub ty: f64,
+}
+
+/// What `explain` returns: every step for the chosen face. The crop and template copies made
+/// in wasm memory for it are wiped when this is dropped.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExplainResult {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<Face>,
+    pub chosen: usize,
+    pub transform: TransformDto,
+    /// 112 x 112 RGBA (alpha 255), ready for `ImageData`.
+    pub aligned_rgba: serde_bytes::ByteBuf,
+    pub template: Vec<f32>,
+    pub template_bytes: usize,
+}
+
+impl Drop for ExplainResult {
+    fn drop(&mut self) {
+        self.aligned_rgba.as_mut_slice().zeroize();
+        self.template.zeroize();
+    }
+}

@@ -13,7 +13,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::{ConsentRecord, Engine, FaceEngine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
-use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
+use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, ExplainArgs, ExplainResult, TransformDto, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
 
 /// Installs the panic hook once, when the module is instantiated.
 #[wasm_bindgen(start)]
@@ -85,6 +85,34 @@ impl FaceGateCore {
         let arg: ImageArg = from_js(image, "image")?;
         let found = self.gallery.identify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
         to_js(&IdentifyResult { best: found.best.as_ref().map(MatchResult::from), candidates: found.candidates.iter().map(MatchResult::from).collect() })
+    }
+
+    /// The teaching view of the pipeline for one face of `image` (`options`: `{ consent, face? }`):
+    /// `{ width, height, faces, chosen, transform, alignedRgba, template, templateBytes }`.
+    /// The one call that returns a template, so a student can see one; like `enroll` it needs
+    /// consent (else `consentRequired`, nothing decoded), and unlike it, keeps nothing.
+    pub fn explain(&self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let args: ExplainArgs = from_js(options, "explain options")?;
+        let consent = self.consent(args.consent.ok_or_else(|| js_error(&Error::ConsentRequired))?)?;
+        let image = self.image(image)?;
+        let now = crate::Clock::now(&*self.gallery.clock);
+        let e = crate::explain(&self.engine, &image, FaceArg::choice(args.face), &consent, now).map_err(|e| js_error(&e))?;
+        let rgb = e.aligned.as_rgb();
+        let mut rgba = Vec::with_capacity(rgb.len() / 3 * 4);
+        for px in rgb.chunks_exact(3) {
+            rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+        }
+        let result = ExplainResult {
+            width: image.width(),
+            height: image.height(),
+            chosen: e.chosen,
+            transform: TransformDto { a: e.transform.a, b: e.transform.b, tx: e.transform.tx, ty: e.transform.ty },
+            aligned_rgba: serde_bytes::ByteBuf::from(rgba),
+            template: e.template.as_slice().to_vec(),
+            template_bytes: std::mem::size_of_val(e.template.as_slice()),
+            faces: e.faces.clone(),
+        };
+        to_js(&result)
     }
 
     /// Withdraws consent for one reference: its template is wiped at once.

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds what is missing and serves the facegate page (www/) on 127.0.0.1:
+#
+#   bash scripts/demo.sh [--port N] [--build-only]
+#
+# - installs the wasm target and wasm-bindgen-cli (the exact Cargo.lock version) if missing;
+# - builds the npm package (scripts/build-package.sh) and copies it into www/pkg, unless www/pkg
+#   was already built from exactly these sources (a hash of src/, npm/, models/, Cargo.*, the
+#   toolchain): running it twice in a row builds nothing the second time;
+# - serves www/ with the page's security headers (scripts/serve.mjs) and prints the URL.
+#
+# www/ is then a complete static site: copy it to any static host as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=8080
+build_only=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port=$2; shift 2 ;;
+    --build-only) build_only=1; shift ;;
+    *) echo "usage: bash scripts/demo.sh [--port N] [--build-only]" >&2; exit 2 ;;
+  esac
+done
+
+# What www/pkg is built from. Any change here means a rebuild.
+inputs_hash() {
+  {
+    find src npm models .cargo Cargo.toml Cargo.lock scripts/build-package.sh -type f -print0 | sort -z | xargs -0 sha256sum
+    rustc -V 2>/dev/null || true
+    wasm-bindgen --version 2>/dev/null || true
+  } | sha256sum | cut -d' ' -f1
+}
+
+source scripts/lib/toolchain.sh
+ensure_wasm_target
+ensure_wasm_bindgen
+
+want=$(inputs_hash)
+if [ "$(cat www/pkg/.inputs-sha256 2>/dev/null)" = "$want" ]; then
+  echo "facegate: www/pkg is up to date (nothing to build)"
+else
+  if [ "$(cat target/npm/facegate/.inputs-sha256 2>/dev/null)" != "$want" ]; then
+    bash scripts/build-package.sh
+    echo "$want" >target/npm/facegate/.inputs-sha256
+  fi
+  rm -rf www/pkg.tmp && cp -r target/npm/facegate www/pkg.tmp
+  rm -rf www/pkg && mv www/pkg.tmp www/pkg
+  echo "facegate: copied the package into www/pkg"
+fi
+
+if [ -z "$build_only" ]; then
+  exec node scripts/serve.mjs --root www --port "$port"
+fi

@@ -1,0 +1,60 @@
+// The page's two string sets, English and French, and how they are applied.
+//
+// Markup names its strings: `data-i18n="key"` sets the text, `data-i18n-attr="attr:key,attr:key"`
+// sets attributes. Code calls `t('key', { name: value })`; `{name}` placeholders are filled in.
+import en from '../i18n/en.js';
+import fr from '../i18n/fr.js';
+
+export const STRINGS = { en, fr };
+let current = 'en';
+const listeners = new Set();
+
+/** The language to start in: French when the browser prefers it, else English. */
+export function preferredLanguage() {
+  const wanted = (navigator.languages ?? [navigator.language ?? 'en']).map((l) => String(l).slice(0, 2).toLowerCase());
+  return wanted.find((l) => l in STRINGS) ?? 'en';
+}
+
+export function language() {
+  return current;
+}
+
+/** The string `key` in the current language, placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** A number written the current language's way. */
+export function num(value, options) {
+  return new Intl.NumberFormat(current, options).format(value);
+}
+
+/** A date and time written the current language's way. */
+export function dateTime(ms) {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+}
+
+/** Translates the marked elements under `root`. */
+export function applyTranslations(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(',')) {
+      const [attr, key] = pair.split(':');
+      el.setAttribute(attr.trim(), t(key.trim()));
+    }
+  }
+}
+
+/** Switches language, retranslates the page and tells the screens (which redraw their text). */
+export function setLanguage(lang) {
+  current = lang in STRINGS ? lang : 'en';
+  document.documentElement.lang = current;
+  applyTranslations();
+  for (const f of listeners) f(current);
+}
+
+/** Calls `f(lang)` after every language switch. */
+export function onLanguageChange(f) {
+  listeners.add(f);
+}

@@ -1,0 +1,284 @@
+// Teaching mode: each step of the pipeline on a face the user chooses (box and landmarks, the
+// aligned crop, the template as a picture, the cosine step by step), the threshold and its error
+// rates from the shipped calibration curves, and the models' nutrition labels.
+import { t, num, onLanguageChange } from './i18n.js';
+import { showError } from './errors.js';
+import { clearCanvas, drawPhoto } from './photo.js';
+import { showFaces } from './picker.js';
+import { mountPhotoSource } from './photo-source.js';
+import { detectPhoto } from './detect-photo.js';
+import { verdict, oneIn } from './result-card.js';
+import { drawCurve, ratesAt } from './curve.js';
+import { nutritionRows } from './nutrition.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Colour of a template value: blue for negative, white for 0, red for positive. */
+export function valueColour(v, scale) {
+  const x = Math.max(-1, Math.min(1, v / scale));
+  const c = Math.round(255 * (1 - Math.abs(x)));
+  return x >= 0 ? `rgb(255,${c},${c})` : `rgb(${c},${c},255)`;
+}
+
+/** Draws `values` as a strip of cells (one per number) into `canvas`. */
+export function drawStrip(canvas, values) {
+  const cell = 6;
+  canvas.width = values.length * cell;
+  canvas.height = 40;
+  const ctx = canvas.getContext('2d');
+  const scale = Math.max(1e-9, ...Array.from(values, Math.abs));
+  values.forEach((v, i) => {
+    ctx.fillStyle = valueColour(v, scale);
+    ctx.fillRect(i * cell, 0, cell, canvas.height);
+  });
+}
+
+/** The cosine of two templates, with its parts: products, running sums and lengths. */
+export function cosineSteps(a, b) {
+  const products = Array.from(a, (v, i) => v * b[i]);
+  let sum = 0;
+  const running = products.map((p) => (sum += p));
+  const length = (v) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+  const la = length(a);
+  const lb = length(b);
+  return { products, running, dot: sum, lengthA: la, lengthB: lb, cosine: sum / (la * lb) };
+}
+
+/**
+ * Wires the screen. `app` gives `engine()`, `purposes()`, `calibration` (the shipped curves),
+ * `manifest` (sizes and SHA-256 of the files). Returns `{ reset(), refresh() }`.
+ */
+export function setUpTeach(app) {
+  const slots = { a: null, b: null }; // per slot: { bitmap, faces, explanation, picker }
+  const threshold = $('threshold');
+  const shipped = app.calibration.shipped;
+
+  for (const name of ['a', 'b']) {
+    const slot = document.querySelector(`.teach-slot[data-slot="${name}"]`);
+    const view = document.createElement('div');
+    view.className = 'teach-view';
+    view.id = `teach-view-${name}`;
+    slot.append(view);
+    mountPhotoSource(slot.querySelector('.photo-source'), {
+      onPhoto: (x) => choosePhoto(name, x, view),
+      onError: (e) => showError($('teach-error'), e),
+    });
+  }
+
+  function wipeSlot(name) {
+    const s = slots[name];
+    if (!s) return;
+    s.explanation?.template.fill(0);
+    s.explanation?.aligned.data.fill(0);
+    s.bitmap.close();
+    slots[name] = null;
+    const view = $(`teach-view-${name}`);
+    for (const c of view.querySelectorAll('canvas')) clearCanvas(c);
+    view.replaceChildren();
+  }
+
+  async function choosePhoto(name, x, view) {
+    wipeSlot(name);
+    renderCosine();
+    showError($('teach-error'), null);
+    try {
+      const fg = await app.engine();
+      const { bitmap, faces } = await detectPhoto(fg, x);
+      const s = { bitmap, faces, explanation: null, picker: null };
+      slots[name] = s;
+      const canvas = document.createElement('canvas');
+      canvas.className = 'preview';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', t('teachBoxLabel'));
+      const info = document.createElement('p');
+      const buttons = document.createElement('div');
+      buttons.className = 'face-buttons';
+      const steps = document.createElement('div');
+      steps.className = 'steps';
+      view.replaceChildren(canvas, info, buttons, steps);
+      s.picker = showFaces({
+        canvas, bitmap, faces, info, buttons, landmarks: true,
+        onChoose: (i) => explainFace(name, i, steps),
+      });
+    } catch (e) {
+      wipeSlot(name);
+      showError($('teach-error'), e);
+    }
+  }
+
+  async function explainFace(name, face, steps) {
+    const s = slots[name];
+    s.explanation?.template.fill(0);
+    s.explanation = null;
+    renderCosine();
+    try {
+      const fg = await app.engine();
+      const consent = {
+        subject: 'self',
+        purpose: { other: t('teachPurpose') },
+        consentText: t('purposeLearn'),
+      };
+      s.explanation = await fg.explain(s.bitmap, { consent, face });
+      renderSteps(name, steps);
+      renderCosine();
+    } catch (e) {
+      showError($('teach-error'), e);
+    }
+  }
+
+  function renderSteps(name, steps) {
+    const e = slots[name]?.explanation;
+    if (!e) return;
+    for (const c of steps.querySelectorAll('canvas')) clearCanvas(c);
+    const crop = document.createElement('canvas');
+    crop.width = 112;
+    crop.height = 112;
+    crop.className = 'aligned';
+    crop.setAttribute('role', 'img');
+    crop.setAttribute('aria-label', t('teachAlignedLabel'));
+    crop.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(e.aligned.data), 112, 112), 0, 0);
+    const strip = document.createElement('canvas');
+    strip.className = 'strip';
+    strip.setAttribute('role', 'img');
+    strip.setAttribute('aria-label', t('teachStripLabel'));
+    drawStrip(strip, e.template);
+    const numbers = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = t('teachShowNumbers');
+    const pre = document.createElement('pre');
+    pre.className = 'numbers';
+    pre.textContent = Array.from(e.template, (v) => v.toFixed(4)).join(' ');
+    numbers.append(summary, pre);
+    const p = (key, vars) => {
+      const el = document.createElement('p');
+      el.textContent = t(key, vars);
+      return el;
+    };
+    steps.replaceChildren(
+      p('teachStep1', { n: e.faces.length }),
+      p('teachLandmarks'),
+      p('teachStep2'),
+      crop,
+      p('teachStep3', { n: e.template.length, bytes: e.templateBytes }),
+      strip,
+      numbers,
+    );
+    steps.dataset.templateBytes = String(e.templateBytes);
+  }
+
+  function renderCosine() {
+    const box = $('teach-cosine');
+    box.replaceChildren();
+    const a = slots.a?.explanation?.template;
+    const b = slots.b?.explanation?.template;
+    if (!a || !b) {
+      const p = document.createElement('p');
+      p.className = 'hint';
+      p.textContent = t('teachCosineNeedsTwo');
+      box.append(p);
+      return;
+    }
+    const s = cosineSteps(a, b);
+    const h = document.createElement('h4');
+    h.textContent = t('teachCosineTitle');
+    const intro = document.createElement('p');
+    intro.textContent = t('teachCosine1');
+    const table = document.createElement('table');
+    table.className = 'cosine';
+    const head = document.createElement('tr');
+    for (const key of ['teachColI', 'teachColA', 'teachColB', 'teachColProduct', 'teachColSum']) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = t(key);
+      head.append(th);
+    }
+    const row = (i) => {
+      const tr = document.createElement('tr');
+      for (const v of [String(i + 1), a[i].toFixed(4), b[i].toFixed(4), s.products[i].toFixed(5), s.running[i].toFixed(4)]) {
+        const td = document.createElement('td');
+        td.textContent = v;
+        tr.append(td);
+      }
+      return tr;
+    };
+    const dots = document.createElement('tr');
+    const td = document.createElement('td');
+    td.colSpan = 5;
+    td.textContent = '…';
+    dots.append(td);
+    table.append(head, row(0), row(1), row(2), row(3), dots, row(a.length - 1));
+    const strip = document.createElement('canvas');
+    strip.className = 'strip';
+    strip.setAttribute('role', 'img');
+    strip.setAttribute('aria-label', t('teachProductsLabel'));
+    drawStrip(strip, s.products);
+    const lengths = document.createElement('p');
+    lengths.textContent = t('teachCosine2', { la: s.lengthA.toFixed(4), lb: s.lengthB.toFixed(4), dot: s.dot.toFixed(4), cosine: s.cosine.toFixed(4) });
+    const result = document.createElement('p');
+    result.id = 'teach-cosine-value';
+    result.dataset.cosine = String(s.cosine);
+    const tv = Number(threshold.value);
+    result.textContent = t('teachCosine3', { cosine: s.cosine.toFixed(3), threshold: tv.toFixed(3) });
+    box.append(h, intro, table, strip, lengths, result, verdict(s.cosine >= tv));
+  }
+
+  function renderThreshold() {
+    const v = Number(threshold.value);
+    $('threshold-value').value = v.toFixed(3);
+    $('threshold-value').textContent = v.toFixed(3);
+    const r = ratesAt(app.calibration.curve, v);
+    const pct = (x) => num(x * 100, { maximumSignificantDigits: 2 });
+    $('threshold-rates').textContent = t('teachRates', {
+      threshold: v.toFixed(3),
+      fmr: pct(r.fmr),
+      fmrOneIn: r.fmr > 0 ? oneIn(r.fmr) : t('noneMeasured'),
+      fnmr: pct(r.fnmr),
+      pairs: num(app.calibration.impostors),
+    });
+    drawCurve($('curve'), app.calibration, v, shipped, { fmr: t('curveFmr'), fnmr: t('curveFnmr'), threshold: t('threshold') });
+    renderCosine();
+  }
+  threshold.addEventListener('input', renderThreshold);
+
+  function renderNutrition() {
+    $('nutrition').querySelector('tbody').replaceChildren(...nutritionRows(app.manifest).map(([key, det, rec]) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = t(key);
+      tr.append(th);
+      for (const v of [det, rec]) {
+        const cell = document.createElement('td');
+        cell.textContent = v;
+        if (/^[0-9a-f]{64}$/.test(v)) cell.className = 'hash';
+        tr.append(cell);
+      }
+      return tr;
+    }));
+  }
+
+  onLanguageChange(() => {
+    for (const name of ['a', 'b']) {
+      slots[name]?.picker?.redraw();
+      const steps = $(`teach-view-${name}`).querySelector('.steps');
+      if (steps) renderSteps(name, steps);
+    }
+    renderThreshold();
+    renderNutrition();
+  });
+  renderThreshold();
+  renderNutrition();
+
+  return {
+    reset() {
+      wipeSlot('a');
+      wipeSlot('b');
+      for (const c of document.querySelectorAll('.teach-slot .photo-source')) c.querySelector('.file').value = '';
+      renderCosine();
+      showError($('teach-error'), null);
+    },
+    refresh() {
+      renderThreshold();
+    },
+  };
+}
