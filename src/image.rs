@@ -54,6 +54,15 @@ impl Image {
             },
             other => Error::ImageDecode { format: format_name, reason: other.to_string() },
         };
+        // The size the header declares, read here without a decoder: a decompression bomb is
+        // refused before any decoder runs. (The decoders' own reading of it below is a second
+        // check; on 32-bit targets such as wasm some of them fail on huge sizes before they
+        // report them.)
+        if let Some((w, h)) = header_dimensions(bytes, format) {
+            if let Err(e @ Error::ImageTooLarge { .. }) = limits.check_dimensions(w, h) {
+                return Err(e);
+            }
+        }
         if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
             return Err(Error::ImageDecode { format: format_name, reason: "the file is truncated (no end-of-image marker)".into() });
         }
@@ -238,6 +247,56 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
+/// The dimensions the header of a PNG, GIF, BMP, JPEG or WebP file declares, read from its
+/// first bytes without any decoder (and so without allocating); `None` when the header is too
+/// short or not understood (the decoder then decides).
+fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
+    let le16 = |i: usize| Some(u16::from_le_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
+    let be32 = |i: usize| Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    let le32 = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    let le24 = |i: usize| Some(u32::from_le_bytes([*bytes.get(i)?, *bytes.get(i + 1)?, *bytes.get(i + 2)?, 0]));
+    match format {
+        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
+        ImageFormat::Gif => Some((le16(6)?.into(), le16(8)?.into())),
+        ImageFormat::Bmp => match le32(14)? {
+            12 => Some((le16(18)?.into(), le16(20)?.into())),
+            _ => Some((le32(18)? as i32).unsigned_abs()).zip(Some((le32(22)? as i32).unsigned_abs())),
+        },
+        ImageFormat::WebP => match bytes.get(12..16)? {
+            b"VP8 " if bytes.get(23..26) == Some(&[0x9d, 0x01, 0x2a]) => Some((u32::from(le16(26)? & 0x3fff), u32::from(le16(28)? & 0x3fff))),
+            b"VP8L" if bytes.get(20) == Some(&0x2f) => {
+                let bits = le32(21)?;
+                Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+            }
+            b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
+            _ => None,
+        },
+        ImageFormat::Jpeg => {
+            // Walk the marker segments up to the first start-of-frame (SOF0..SOF15 but DHT,
+            // JPG and DAC), which holds the height and the width.
+            let mut i = 2;
+            loop {
+                while *bytes.get(i)? != 0xFF {
+                    i += 1;
+                }
+                while *bytes.get(i)? == 0xFF {
+                    i += 1;
+                }
+                let marker = *bytes.get(i)?;
+                i += 1;
+                match marker {
+                    0xD8 | 0x01 | 0xD0..=0xD7 => continue,
+                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(i + 5)?.into(), be16(i + 3)?.into())),
+                    0xDA | 0xD9 => return None,
+                    _ => i += usize::from(be16(i)?),
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Whether a JPEG stream contains an end-of-image marker (`FF D9`) in its last 1 KiB
 /// (some writers append a few bytes of padding after it). A file without one is truncated;
 /// the decoder would otherwise fill the missing part with grey and succeed.
@@ -300,6 +359,28 @@ mod tests {
             let e = Image::decode(bytes, &ImageLimits::default()).unwrap_err();
             assert!(matches!(e, Error::UnsupportedFormat { detected } if detected == name), "{e:?}");
         }
+    }
+
+    #[test]
+    fn header_dimensions_are_read_without_decoding() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::new(37, 21));
+        for format in [ImageFormat::Png, ImageFormat::Gif, ImageFormat::Bmp, ImageFormat::Jpeg, ImageFormat::WebP] {
+            assert_eq!(header_dimensions(&encode(img.clone(), format), format), Some((37, 21)), "{format:?}");
+        }
+        // Lossy WebP (VP8) and extended WebP (VP8X) headers, written by hand.
+        let mut vp8 = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a".to_vec();
+        vp8.extend_from_slice(&[0x10, 0x27, 0xe0, 0x2e]);
+        assert_eq!(header_dimensions(&vp8, ImageFormat::WebP), Some((10_000, 12_000)));
+        let mut vp8x = b"RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0".to_vec();
+        vp8x.extend_from_slice(&[0xff, 0xff, 0xff, 0x00, 0x40, 0x00]);
+        assert_eq!(header_dimensions(&vp8x, ImageFormat::WebP), Some((1 << 24, 0x4001)));
+        // Anything short or strange: no answer, no panic.
+        for cut in 0..40 {
+            let jpeg = encode(img.clone(), ImageFormat::Jpeg);
+            let _ = header_dimensions(&jpeg[..cut.min(jpeg.len())], ImageFormat::Jpeg);
+            let _ = header_dimensions(&vp8x[..cut.min(vp8x.len())], ImageFormat::WebP);
+        }
+        assert_eq!(header_dimensions(b"\xff\xd8\xff\xff\xff", ImageFormat::Jpeg), None);
     }
 
     #[test]
