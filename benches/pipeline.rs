@@ -1,13 +1,16 @@
 //! Native per-stage latency of the pipeline: `cargo bench --bench pipeline`.
 //!
-//! Prints the median and p90 in milliseconds of decode, detect, align and embed over the test
-//! photos, after a warm-up, single-threaded. Numbers, not pass/fail: machines are noisy.
+//! Prints the median and p90 in milliseconds of decode, detect, align, embed and of detect +
+//! align + embed per image, over every photo in tests/fixtures (cycled; one warm-up lap first),
+//! single-threaded, for detector inputs 640 and 320. Numbers, not pass/fail: machines are noisy.
+//!
+//!   -- --json FILE   also write the samples' medians and p90s as JSON (bench/run.mjs reads it)
+//!   -- --ops         instead, time per tract op kind (where each network spends its time)
+//!   FACEGATE_BENCH_RUNS=N   timed images per configuration (default 27)
 
 use std::time::Instant;
 
 use facegate::{Engine, EngineConfig};
-
-const PHOTOS: [&str; 6] = ["person_a_2.jpg", "person_b_1.jpg", "person_b_2.jpg", "impostor_1.jpg", "impostor_2.jpg", "obama.jpg"];
 
 fn median_p90(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -19,41 +22,92 @@ fn main() {
     let read = |p: &str| std::fs::read(format!("{root}/{p}")).expect(p);
     let detector = read("models/face_detection_yunet_2023mar_int8bq.onnx");
     let recognizer = read("models/face_recognition_sface_2021dec_int8bq.onnx");
-    let runs: usize = std::env::var("FACEGATE_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let runs: usize = std::env::var("FACEGATE_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(27);
+    let args: Vec<String> = std::env::args().collect();
+    let ops = args.iter().any(|a| a == "--ops");
+    let json_out = args.iter().position(|a| a == "--json").and_then(|i| args.get(i + 1)).cloned();
+    let mut names: Vec<String> = std::fs::read_dir(format!("{root}/tests/fixtures"))
+        .expect("tests/fixtures")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".jpg"))
+        .collect();
+    names.sort();
+    let photos: Vec<Vec<u8>> = names.iter().map(|p| read(&format!("tests/fixtures/{p}"))).collect();
+    let mut json = Vec::new();
     for size in [640u32, 320] {
         let mut config = EngineConfig::default();
         config.detector.input_size = size;
         let t = Instant::now();
         let engine = Engine::new(&detector, &recognizer, config).expect("engine");
         let load_ms = t.elapsed().as_secs_f64() * 1e3;
-        let photos: Vec<Vec<u8>> = PHOTOS.iter().map(|p| read(&format!("tests/fixtures/{p}"))).collect();
-        let mut stages: [Vec<f64>; 4] = Default::default();
-        for i in 0..runs + 3 {
+        if ops {
+            println!("detector input {size} px: per tract op, {runs} runs over {} photos", photos.len());
+            profile_ops(&engine, &photos, runs);
+            continue;
+        }
+        const STAGES: [&str; 5] = ["decode", "detect", "align", "embed", "e2e"];
+        let mut stages: [Vec<f64>; 5] = Default::default();
+        for i in 0..runs + photos.len() {
             let bytes = &photos[i % photos.len()];
-            let mut lap = Instant::now();
-            let mut tick = |k: usize, stages: &mut [Vec<f64>; 4]| {
-                if i >= 3 {
-                    stages[k].push(lap.elapsed().as_secs_f64() * 1e3);
-                }
-                lap = Instant::now();
-            };
+            let t0 = Instant::now();
             let image = engine.decode(bytes).expect("decode");
-            tick(0, &mut stages);
+            let t1 = Instant::now();
             let faces = engine.detect(&image).expect("detect");
-            tick(1, &mut stages);
+            let t2 = Instant::now();
             let aligned = engine.align(&image, &faces[0]).expect("align");
-            tick(2, &mut stages);
+            let t3 = Instant::now();
             let _template = engine.embed(&aligned).expect("embed");
-            tick(3, &mut stages);
+            let t4 = Instant::now();
+            if i >= photos.len() {
+                let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+                for (k, v) in [ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t1, t4)].into_iter().enumerate() {
+                    stages[k].push(v);
+                }
+            }
         }
-        println!("detector input {size} px: engine built in {load_ms:.0} ms; {runs} runs over {} photos (~700x900 px)", PHOTOS.len());
-        let mut medians = Vec::new();
-        for (name, v) in ["decode", "detect", "align", "embed"].iter().zip(stages) {
+        println!("detector input {size} px: engine built in {load_ms:.0} ms; {runs} images cycling through {} photos", photos.len());
+        let mut fields = vec![format!("\"engineBuildMs\": {load_ms:.1}")];
+        for (name, v) in STAGES.iter().zip(stages) {
+            let n = v.len();
             let (m, p90) = median_p90(v);
-            medians.push(m);
-            println!("  {name:>6}: median {m:7.2} ms, p90 {p90:7.2} ms");
+            println!("  {:>22}: median {m:7.2} ms, p90 {p90:7.2} ms", if *name == "e2e" { "detect + align + embed" } else { name });
+            fields.push(format!("\"{name}\": {{\"median\": {m:.3}, \"p90\": {p90:.3}, \"n\": {n}}}"));
         }
-        let pipeline: f64 = medians[1..].iter().sum();
-        println!("  detect + align + embed (sum of medians): {pipeline:.1} ms; with decode {:.1} ms", pipeline + medians[0]);
+        json.push(format!("\"{size}\": {{{}}}", fields.join(", ")));
+    }
+    if let Some(path) = json_out {
+        std::fs::write(&path, format!("{{\"photos\": {}, \"results\": {{{}}}}}\n", names.len(), json.join(", "))).expect("write --json");
+    }
+}
+
+/// `cargo bench --bench pipeline -- --ops`: where each network spends its time, per tract op
+/// kind (summed over the nodes of that kind), medians over the runs after warm-up.
+fn profile_ops(engine: &Engine, photos: &[Vec<u8>], runs: usize) {
+    use std::collections::BTreeMap;
+    let mut per_op: [BTreeMap<String, Vec<f64>>; 2] = Default::default();
+    let mut totals: [Vec<f64>; 2] = Default::default();
+    for i in 0..runs + 3 {
+        let image = engine.decode(&photos[i % photos.len()]).expect("decode");
+        let faces = engine.detect(&image).expect("detect");
+        let aligned = engine.align(&image, &faces[0]).expect("align");
+        let times = engine.op_times(&image, &aligned).expect("profile");
+        if i < 3 {
+            continue;
+        }
+        for (k, net) in times.into_iter().enumerate() {
+            totals[k].push(net.iter().map(|(_, ms)| ms).sum());
+            for (op, ms) in net {
+                per_op[k].entry(op).or_default().push(ms);
+            }
+        }
+    }
+    for (k, name) in ["detector (YuNet)", "recognizer (SFace)"].iter().enumerate() {
+        let (total, _) = median_p90(totals[k].clone());
+        println!("  {name}: median {total:.2} ms of op time per run; by op kind (median ms, share):");
+        let mut rows: Vec<(String, f64)> = std::mem::take(&mut per_op[k]).into_iter().map(|(op, v)| (op, median_p90(v).0)).collect();
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (op, ms) in rows.iter().filter(|r| r.1 >= 0.01) {
+            println!("    {op:>28}: {ms:7.2} ms {:5.1} %", 100.0 * ms / total);
+        }
     }
 }

@@ -6,7 +6,7 @@ use crate::error::{ModelKind, Result};
 use crate::face::{Face, Landmarks, Point};
 use crate::image::Image;
 use crate::letterbox::Letterbox;
-use crate::model::{output_slice, prepare, run, Plan};
+use crate::model::{output_slice, prepare, run, Dim, Plan};
 use crate::nms::nms;
 
 /// YuNet's feature-map strides, in the order of its outputs.
@@ -32,7 +32,8 @@ impl Detector {
     pub fn new(model: &[u8], config: DetectorConfig) -> Result<Detector> {
         config.validate()?;
         let s = config.input_size as usize;
-        let plan = prepare(ModelKind::Detector, model, &[1, 3, s, s])?;
+        let dims = [1, 3, s, s].map(Dim::Fixed);
+        let plan = prepare(ModelKind::Detector, model, &dims)?;
         Ok(Detector { plan, config })
     }
 
@@ -61,6 +62,16 @@ impl Detector {
             })
             .filter(|f| f.bbox.area() > 0.0)
             .collect())
+    }
+
+    /// Time per tract op kind of one network run on `image` (see `benches/pipeline.rs`).
+    #[doc(hidden)]
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn op_times(&self, image: &Image) -> Result<Vec<(String, f64)>> {
+        let size = self.config.input_size;
+        let letterbox = Letterbox::fit(image.width(), image.height(), size);
+        let s = size as usize;
+        crate::model::op_times(ModelKind::Detector, &self.plan, &[1, 3, s, s], letterbox.input_tensor(image))
     }
 
     fn detect_once(&self, image: &Image) -> Result<Vec<Face>> {

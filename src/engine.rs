@@ -97,6 +97,14 @@ impl Engine {
         self.embed(&self.align(image, face)?)
     }
 
+    /// Milliseconds per tract op kind of one detector run on `image` and one recognizer run on
+    /// `aligned` (for `cargo bench --bench pipeline -- --ops`; native only).
+    #[doc(hidden)]
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn op_times(&self, image: &Image, aligned: &AlignedFace) -> Result<[Vec<(String, f64)>; 2]> {
+        Ok([self.detector.op_times(image)?, self.recognizer.op_times(aligned)?])
+    }
+
     /// The match decision between two templates at `point`.
     pub fn decide(&self, a: &Template, b: &Template, point: OperatingPoint) -> Decision {
         Decision::new(a.similarity(b), point)

