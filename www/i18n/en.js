@@ -231,6 +231,8 @@ export default {
   error_disposed: 'facegate was stopped. Reload the page.',
   error_notLoaded: 'facegate is not loaded yet.',
   error_workerFailed: 'facegate stopped working. Reload the page.',
+  error_modelInvalid: 'A model file could not be loaded ({message}). Reload the page.',
+  error_invalidConfig: 'facegate was set up with invalid options ({message}).',
   error_inference: 'The face model failed on this photo ({message}).',
   error_pixelBufferMismatch: 'The image data is inconsistent ({message}).',
   error_invalidInput: 'Invalid input ({message}).',

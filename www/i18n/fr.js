@@ -231,6 +231,8 @@ export default {
   error_disposed: 'facegate a été arrêté. Rechargez la page.',
   error_notLoaded: 'facegate n\'est pas encore chargé.',
   error_workerFailed: 'facegate a cessé de fonctionner. Rechargez la page.',
+  error_modelInvalid: 'Un fichier de modèle n\'a pas pu être chargé ({message}). Rechargez la page.',
+  error_invalidConfig: 'facegate a été configuré avec des options non valables ({message}).',
   error_inference: 'Le modèle de visage a échoué sur cette photo ({message}).',
   error_pixelBufferMismatch: 'Les données de l\'image sont incohérentes ({message}).',
   error_invalidInput: 'Entrée non valable ({message}).',

@@ -25,6 +25,9 @@ export function showFaces({ canvas, buttons, info, bitmap, faces, onChoose, land
         b.dataset.face = String(i);
         b.textContent = t('faceButton', { k: i + 1 });
         b.setAttribute('aria-pressed', String(i === chosen));
+        // Where the face is on the photo, as fractions (for tests and styling; not biometric).
+        b.dataset.cx = ((faces[i].bbox.x + faces[i].bbox.width / 2) / bitmap.width).toFixed(3);
+        b.dataset.cy = ((faces[i].bbox.y + faces[i].bbox.height / 2) / bitmap.height).toFixed(3);
         b.addEventListener('click', () => choose(i));
         buttons.append(b);
       });

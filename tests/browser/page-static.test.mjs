@@ -1,0 +1,97 @@
+// The page's files, checked without a browser: both string sets complete and matching, every
+// string the markup and code use exists, every engine error has a message, the service worker
+// caches every page file, the meta CSP equals the served one, the calibration matches the
+// shipped thresholds, and the page has no storage, cookie or external-URL code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { REPO } from './helpers.mjs';
+import { SECURITY_HEADERS } from '../../scripts/serve.mjs';
+import en from '../../www/i18n/en.js';
+import fr from '../../www/i18n/fr.js';
+
+const WWW = join(REPO, 'www');
+const read = (p) => readFileSync(join(WWW, p), 'utf8');
+const jsFiles = readdirSync(join(WWW, 'js')).filter((f) => f.endsWith('.js')).map((f) => `js/${f}`);
+const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+test('English and French have the same keys, every string non-empty, same placeholders', () => {
+  assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());
+  for (const [key, value] of Object.entries(en)) {
+    assert.ok(typeof value === 'string' && value.trim(), `en.${key} is empty`);
+    assert.ok(typeof fr[key] === 'string' && fr[key].trim(), `fr.${key} is empty`);
+    assert.deepEqual(placeholders(fr[key]), placeholders(value), `placeholders of ${key} differ`);
+  }
+  assert.ok(Object.keys(en).length > 200, 'the string sets look truncated');
+});
+
+test('every string the markup and the code use exists', () => {
+  const html = read('index.html');
+  const used = new Set([...html.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]));
+  for (const m of html.matchAll(/data-i18n-attr="([^"]+)"/g)) for (const pair of m[1].split(',')) used.add(pair.split(':')[1].trim());
+  for (const f of jsFiles) {
+    const code = read(f).split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+    for (const m of code.matchAll(/\bt\('([A-Za-z_]+)'/g)) used.add(m[1]);
+    for (const m of code.matchAll(/\[\s*'(nutrition[A-Za-z]+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size > 100, `only ${used.size} keys found: the scan is broken`);
+  const missing = [...used].filter((k) => !(k in en));
+  assert.deepEqual(missing, [], 'keys used but not defined');
+});
+
+test('every error code the engine and the package can raise has its own message', () => {
+  const rust = readFileSync(join(REPO, 'src/error.rs'), 'utf8');
+  const codes = [...rust.matchAll(/=> "([a-z][A-Za-z]+)",/g)].map((m) => m[1]);
+  assert.ok(codes.length > 25, `only ${codes.length} codes found in src/error.rs`);
+  const js = ['wasmIntegrity', 'disposed', 'notLoaded', 'workerFailed', 'invalidInput', 'invalidImage', 'internal', 'cameraUnavailable'];
+  const missing = [...codes, ...js].filter((c) => !(`error_${c}` in en));
+  assert.deepEqual(missing, [], 'error codes without a message');
+});
+
+test('the service worker caches every file of the page', () => {
+  const sw = read('sw.js');
+  const shell = JSON.parse(sw.match(/const SHELL = (\[[\s\S]*?\]);/)[1].replace(/'/g, '"').replace(/,\s*\]/, ']'));
+  const pageFiles = ['index.html', 'style.css', 'calibration.json', ...jsFiles, ...readdirSync(join(WWW, 'i18n')).map((f) => `i18n/${f}`)];
+  assert.deepEqual(pageFiles.filter((f) => !shell.includes(f)), [], 'page files the service worker would not cache');
+  assert.deepEqual(shell.filter((f) => f !== './' && !f.startsWith('pkg/') && !pageFiles.includes(f)), [], 'cached names that are not page files');
+  // The package files the page imports statically (before the worker controls it).
+  for (const f of ['pkg/index.js', 'pkg/image.js', 'pkg/protocol.js', 'pkg/manifest.js']) assert.ok(shell.includes(f), `${f} not cached`);
+  assert.match(sw, /origin !== self\.location\.origin\) return/, 'the worker must ignore other origins');
+});
+
+test('the meta CSP is the served policy (less frame-ancestors, which only a header can set)', () => {
+  const meta = read('index.html').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+  const served = SECURITY_HEADERS['Content-Security-Policy'].replace(/;\s*frame-ancestors 'none'/, '');
+  assert.equal(meta, served);
+  for (const d of ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "img-src 'self' blob: data:", "style-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"]) {
+    assert.ok(meta.includes(d), `meta CSP lacks ${d}`);
+  }
+  assert.ok(SECURITY_HEADERS['Content-Security-Policy'].includes("frame-ancestors 'none'"));
+  assert.equal(SECURITY_HEADERS['Permissions-Policy'], 'camera=(self), microphone=(), geolocation=()');
+  assert.equal(SECURITY_HEADERS['Referrer-Policy'], 'no-referrer');
+});
+
+test('the calibration curve ships the thresholds the engine uses', () => {
+  const cal = JSON.parse(read('calibration.json'));
+  const rust = readFileSync(join(REPO, 'src/decision.rs'), 'utf8');
+  const thresholds = ['Fmr1e2', 'Fmr1e3', 'Fmr1e4'].map((p) => Number(rust.match(new RegExp(`OperatingPoint::${p} => ([0-9.]+),`))[1]));
+  assert.deepEqual(cal.shipped.map((s) => s.threshold), thresholds);
+  // Each shipped threshold's measured false-match rate is near its name (1e-2, 1e-3, 1e-4).
+  cal.shipped.forEach((s, i) => assert.ok(Math.abs(Math.log10(s.fmr) + 2 + i) < 0.1, `${s.name}: fmr ${s.fmr}`));
+  assert.ok(cal.curve.length > 100 && cal.impostors > 1e6);
+  for (let i = 1; i < cal.curve.length; i += 1) {
+    assert.ok(cal.curve[i].fmr <= cal.curve[i - 1].fmr && cal.curve[i].fnmr >= cal.curve[i - 1].fnmr, 'curves must be monotone');
+  }
+});
+
+test('the page has no storage, cookie, tracking or external-URL code', () => {
+  for (const f of [...jsFiles, 'sw.js', 'index.html', 'style.css']) {
+    const text = read(f);
+    for (const banned of ['localStorage', 'sessionStorage', 'indexedDB', 'document.cookie', 'sendBeacon', 'XMLHttpRequest', 'WebSocket', 'EventSource', '@import', '@font-face']) {
+      assert.ok(!text.includes(banned), `${f} uses ${banned}`);
+    }
+    assert.deepEqual([...text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi)].map((m) => m[0]), [], `${f} names an external URL`);
+  }
+});
