@@ -178,16 +178,46 @@ describe('facegate npm package: hostile inputs from JavaScript', () => {
       const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
         ...chunk('IHDR', [0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 2, 0, 0, 0]),
         ...chunk('IDAT', [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), ...chunk('IEND', [])]);
+      // JPEG (baseline SOF0), lossy WebP (VP8), GIF and BMP headers of small real images,
+      // patched to declare 60000 x 60000 (JPEG, GIF, BMP) or 16000 x 16000 (VP8's 14 bits).
+      const small = new OffscreenCanvas(16, 16);
+      small.getContext('2d').fillRect(0, 0, 8, 8);
+      const jpeg = new Uint8Array(await (await small.convertToBlob({ type: 'image/jpeg' })).arrayBuffer());
+      const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+      jpeg.set([0xea, 0x60, 0xea, 0x60], sof + 5);
+      // A lossy WebP header by hand: RIFF, WEBP, a 'VP8 ' chunk, a key-frame tag, the start
+      // code, then 14-bit width and height.
+      const webp = new Uint8Array([...new TextEncoder().encode('RIFF'), 40, 0, 0, 0, ...new TextEncoder().encode('WEBPVP8 '),
+        20, 0, 0, 0, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x3e, 0x80, 0x3e, ...new Array(16).fill(0)]);
+      const gif = new Uint8Array([...new TextEncoder().encode('GIF89a'), 0x60, 0xea, 0x60, 0xea, 0, 0, 0, 0x3b]);
+      const bmp = new Uint8Array(54 + 16);
+      const dv = new DataView(bmp.buffer);
+      bmp.set([0x42, 0x4d]);
+      dv.setUint32(2, bmp.length, true);
+      dv.setUint32(10, 54, true);
+      dv.setUint32(14, 40, true);
+      dv.setInt32(18, 60000, true);
+      dv.setInt32(22, 60000, true);
+      dv.setUint16(26, 1, true);
+      dv.setUint16(28, 24, true);
       const wide = document.createElement('canvas');
       wide.width = 16385;
       wide.height = 8;
       return {
         pngBytes: await attempt(() => fg.detect(png)),
+        jpegBytes: await attempt(() => fg.detect(jpeg)),
+        webpBytes: await attempt(() => fg.detect(webp)),
+        gifBytes: await attempt(() => fg.detect(gif)),
+        bmpBytes: await attempt(() => fg.detect(bmp)),
         wideCanvas: await attempt(() => fg.detect(wide)),
         over50MiB: await attempt(() => fg.detect(new Uint8Array(50 * 1024 * 1024 + 1))),
       };
     });
     refused(r.pngBytes, 'imageTooLarge', 'PNG declaring 100000x100000');
+    refused(r.jpegBytes, 'imageTooLarge', 'JPEG declaring 60000x60000');
+    refused(r.webpBytes, 'imageTooLarge', 'WebP declaring 16000x16000');
+    refused(r.gifBytes, 'imageTooLarge', 'GIF declaring 60000x60000');
+    refused(r.bmpBytes, 'imageTooLarge', 'BMP declaring 60000x60000');
     refused(r.wideCanvas, 'imageTooLarge', 'canvas 16385 px wide');
     refused(r.over50MiB, 'encodedTooLarge', '50 MiB + 1 byte');
   });
