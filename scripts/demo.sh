@@ -37,13 +37,14 @@ ensure_wasm_target
 ensure_wasm_bindgen
 
 want=$(inputs_hash)
-if [ "$(cat www/pkg/.inputs-sha256 2>/dev/null)" = "$want" ]; then
-  echo "facegate: www/pkg is up to date (nothing to build)"
+# target/npm/facegate is the package (also what `npm pack` packs); www/pkg a copy of it.
+if [ "$(cat target/npm/facegate/.inputs-sha256 2>/dev/null)" != "$want" ]; then
+  bash scripts/build-package.sh
+  echo "$want" >target/npm/facegate/.inputs-sha256
 else
-  if [ "$(cat target/npm/facegate/.inputs-sha256 2>/dev/null)" != "$want" ]; then
-    bash scripts/build-package.sh
-    echo "$want" >target/npm/facegate/.inputs-sha256
-  fi
+  echo "facegate: target/npm/facegate is up to date (nothing to build)"
+fi
+if [ "$(cat www/pkg/.inputs-sha256 2>/dev/null)" != "$want" ]; then
   rm -rf www/pkg.tmp && cp -r target/npm/facegate www/pkg.tmp
   rm -rf www/pkg && mv www/pkg.tmp www/pkg
   echo "facegate: copied the package into www/pkg"

@@ -53,8 +53,15 @@ export function serve({ root, port = 8080, host = '127.0.0.1', headers = SECURIT
         res.writeHead(info ? 405 : 404, headers).end();
         return;
       }
+      // Validators, as any static host sends: a revisit revalidates instead of downloading.
+      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ...headers, ETag: etag, 'Cache-Control': 'no-cache' }).end();
+        return;
+      }
       const body = await readFile(path);
       res.writeHead(200, {
+        ETag: etag,
         ...headers,
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
         'Content-Length': body.length,

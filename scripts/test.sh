@@ -8,7 +8,8 @@
 # 2. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised);
 # 3. the wasm boundary in headless Chromium (wasm-bindgen-test);
-# 4. the npm package (built, packed) in Chromium: plain page, Vite app, integrity;
+# 4. the npm package (built, packed) in Chromium: plain page, Vite app, integrity; the page
+#    (www/, as scripts/demo.sh serves it): consent, full flow, erasure, export, offline;
 # 5. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +32,10 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
   cargo test --release --target wasm32-unknown-unknown --test wasm_boundary
 
-step "npm package (scripts/build-package.sh --pack) and browser tests"
-bash scripts/build-package.sh --pack
+step "npm package and page (scripts/demo.sh --build-only, npm pack), browser and page tests"
+bash scripts/demo.sh --build-only
+rm -f target/npm/facegate-*.tgz
+(cd target/npm && npm pack --silent ./facegate >/dev/null && ls -l facegate-*.tgz)
 node --test --test-concurrency=1 tests/browser/
 
 lfw=${FACEGATE_LFW:-../shared/data/lfw-devtrain}

@@ -1,0 +1,83 @@
+// Verified zero egress and offline use of the real page: every request from page load to the
+// end of the full flow is recorded; after the page's own static files there are none, and none
+// ever leaves 127.0.0.1. Then the browser goes offline, the page reloads from its service worker
+// and the full flow passes again. Also measures the issue's figures: time from navigation to
+// ready and the bytes a first visit transfers (raw and gzip), written to out/page-figures.json.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+import { REPO, assertOnlyLocalRequests, launchBrowser } from './helpers.mjs';
+import { WWW, fullFlow, openApp, serveWww, waitReady } from './page-helpers.mjs';
+
+let browser;
+let site;
+
+before(async () => {
+  site = await serveWww();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** Size of the file behind a page URL, raw and gzipped (as a static host would compress it). */
+function fileSizes(url) {
+  let path = new URL(url).pathname;
+  if (path.endsWith('/')) path += 'index.html';
+  const bytes = readFileSync(join(WWW, decodeURIComponent(path)));
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+test('zero egress through the full flow, then the same flow offline', async () => {
+  const opened = await openApp(browser, site.origin);
+  const { page, context, requests } = opened;
+  const failed = [];
+  context.on('requestfailed', (r) => failed.push(r.url()));
+  try {
+    // First visit: the page's own static files, the wasm and the models; nothing else.
+    const loadRequests = requests.length;
+    assertOnlyLocalRequests(requests, 'while loading');
+    const readyMs = await page.evaluate(() => performance.getEntriesByName('facegate-ready')[0].startTime);
+    const files = [...new Set(requests.map((r) => r.url))].filter((u) => u.startsWith(site.origin));
+    const sizes = files.map((u) => fileSizes(u));
+    const sum = (list, k) => list.reduce((n, s) => n + s[k], 0);
+    const figures = {
+      readyMs: Math.round(readyMs),
+      // Playwright reports a request the service worker forwards twice (page and worker).
+      requests: loadRequests,
+      distinctFiles: files.length,
+      rawBytes: sum(sizes, 'raw'),
+      gzipBytes: sum(sizes, 'gzip'),
+      wasmBuild: files.some((u) => u.includes('facegate_relaxed_bg.wasm')) ? 'relaxed-simd' : 'simd128',
+    };
+    mkdirSync(join(REPO, 'out'), { recursive: true });
+    writeFileSync(join(REPO, 'out/page-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`page figures: ${JSON.stringify(figures)}`);
+    assert.ok(!files.some((u) => u.includes('facegate_relaxed_bg.wasm') && files.some((v) => v.endsWith('/facegate_bg.wasm'))), 'only one wasm build is downloaded');
+
+    await fullFlow(page);
+    const afterLoad = requests.slice(loadRequests).map((r) => r.url);
+    assert.deepEqual(afterLoad, [], 'no request after the page loaded, through the whole flow');
+    assert.equal(await page.textContent('#net-count'), '0', 'the on-page counter says 0');
+    assert.equal(await page.getAttribute('#net-count', 'data-blocked'), '0', 'no request was even attempted (CSP)');
+    assert.match(await page.textContent('#engine-state'), /works offline/);
+
+    // Offline: reload from the service worker's copy, and do it all again.
+    await context.setOffline(true);
+    const beforeOffline = requests.length;
+    await page.reload();
+    await waitReady(opened);
+    await fullFlow(page);
+    const offlineRequests = requests.slice(beforeOffline);
+    assertOnlyLocalRequests(offlineRequests, 'offline');
+    assert.deepEqual(failed.filter((u) => !u.startsWith(site.origin)), [], 'nothing tried to leave');
+    assert.equal(await page.textContent('#net-count'), '0');
+  } finally {
+    await context.setOffline(false).catch(() => {});
+    await context.close();
+  }
+});
