@@ -196,7 +196,14 @@ export async function screenshot(page, name) {
   await page.evaluate(() => {
     document.getElementById('status').textContent = '';
   });
+  // A sticky header would be drawn mid-page in a full-page capture: pin it to the top meanwhile.
+  await page.evaluate(() => {
+    document.querySelector('.top').style.position = 'static';
+  });
   await page.screenshot({ path, fullPage: true });
+  await page.evaluate(() => {
+    document.querySelector('.top').style.position = '';
+  });
   return path;
 }
 

@@ -47,7 +47,7 @@ export function setUpMyData(app) {
     $('audit-log').replaceChildren(...log.map((e) => {
       const li = document.createElement('li');
       const ref = e.reference ? (labels.get(e.reference) ?? t('auditGone', { id: e.reference.slice(0, 6) })) : '';
-      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: e.references ?? 0, added: e.added ?? e.references ?? 0, outcome: e.likelySamePerson ? t('likelySame') : t('likelyDifferent') })}`;
+      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: e.references ?? 0, added: e.added ?? e.references ?? 0, outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase() })}`;
       li.dataset.event = e.event;
       return li;
     }));
