@@ -97,3 +97,24 @@ fn bad_options_and_images_are_typed_errors() {
     assert_eq!(core.detect(obj(&[])).map_err(code_of).unwrap_err(), "invalidInput");
     assert_eq!(core.detect(encoded(b"not an image")).map_err(code_of).unwrap_err(), "unsupportedFormat");
 }
+
+#[wasm_bindgen_test]
+fn explain_needs_consent_and_returns_each_step_and_keeps_nothing() {
+    let core = core();
+    let refused = core.explain(encoded(B1), obj(&[])).map_err(code_of).unwrap_err();
+    assert_eq!(refused, "consentRequired");
+    let e = core.explain(encoded(B1), obj(&[("consent", consent())])).map_err(code_of).unwrap();
+    assert_eq!(get(&e, "chosen").as_f64(), Some(0.0));
+    assert_eq!(get(&e, "templateBytes").as_f64(), Some(512.0));
+    let template = get(&e, "template");
+    let values: Vec<f64> = js_sys::Array::from(&template).iter().filter_map(|v| v.as_f64()).collect();
+    assert_eq!(values.len(), 128);
+    let norm: f64 = values.iter().map(|v| v * v).sum::<f64>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-3, "unit length: {norm}");
+    let aligned = js_sys::Array::from(&get(&e, "alignedRgba"));
+    assert_eq!(aligned.length(), 112 * 112 * 4);
+    // Nothing was enrolled or logged.
+    let mut core = core;
+    assert_eq!(core.list().map_err(code_of).unwrap().dyn_ref::<js_sys::Array>().map(|a| a.length()), Some(0));
+    assert_eq!(core.audit_log().map_err(code_of).unwrap().dyn_ref::<js_sys::Array>().map(|a| a.length()), Some(0));
+}
