@@ -47,12 +47,12 @@ async function toPixels(image) {
   if (image.rgba) return image;
   let bitmap = image.bitmap;
   if (!bitmap && image.blob) {
-    try {
-      bitmap = await createImageBitmap(image.blob, { imageOrientation: 'from-image' });
-    } catch {
-      // Let the Rust decoder name the format (HEIC, TIFF...) or the corruption.
-      return { encoded: new Uint8Array(await image.blob.arrayBuffer()) };
-    }
+    // Browsers that predate the 'from-image' option reject it; they apply EXIF by default.
+    bitmap = await createImageBitmap(image.blob, { imageOrientation: 'from-image' })
+      .catch(() => createImageBitmap(image.blob))
+      .catch(() => null);
+    // Else let the Rust decoder name the format (HEIC, TIFF...) or the corruption.
+    if (!bitmap) return { encoded: new Uint8Array(await image.blob.arrayBuffer()) };
   }
   if (!bitmap) throw Object.assign(new Error('no image given'), { code: 'invalidImage' });
   const { width, height } = bitmap;

@@ -5,11 +5,15 @@
  *  when the browser cannot decode it (the engine then names the format in its error). */
 export async function toBitmap(source) {
   if (source instanceof ImageBitmap) return source;
-  try {
-    return await createImageBitmap(source, { imageOrientation: 'from-image' });
-  } catch {
-    return null;
+  // Browsers that predate the 'from-image' option reject it; they apply EXIF by default.
+  for (const options of [{ imageOrientation: 'from-image' }, undefined]) {
+    try {
+      return await createImageBitmap(source, options);
+    } catch {
+      // next option, then give up
+    }
   }
+  return null;
 }
 
 /** Largest side of a preview canvas, in canvas pixels. */
