@@ -45,6 +45,9 @@ else
   echo "facegate: target/npm/facegate is up to date (nothing to build)"
 fi
 if [ "$(cat www/pkg/.inputs-sha256 2>/dev/null)" != "$want" ]; then
+  for f in index.js worker.js manifest.js wasm/facegate.js wasm/facegate_bg.wasm; do
+    [ -f "target/npm/facegate/$f" ] || { echo "facegate: target/npm/facegate/$f is missing (a build running elsewhere?)" >&2; exit 1; }
+  done
   rm -rf www/pkg.tmp && cp -r target/npm/facegate www/pkg.tmp
   rm -rf www/pkg && mv www/pkg.tmp www/pkg
   echo "facegate: copied the package into www/pkg"

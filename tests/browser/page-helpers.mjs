@@ -75,6 +75,9 @@ export function dataUrl(name) {
  */
 export async function openApp(browser, origin, { camera = 'person_a_2.jpg', viewport } = {}) {
   const opened = await openPage(browser);
+  opened.page.on('response', (r) => {
+    if (r.status() >= 400) opened.consoleLines.push(`HTTP ${r.status()} ${r.url()}`);
+  });
   if (viewport) await opened.page.setViewportSize(viewport);
   await opened.page.addInitScript(instrument, camera ? dataUrl(camera) : null);
   await opened.page.goto(`${origin}/`);
