@@ -36,18 +36,25 @@ source scripts/lib/toolchain.sh
 ensure_wasm_target
 ensure_wasm_bindgen
 
+# A package directory built from exactly these inputs, with every file the page loads.
+current() {
+  [ "$(cat "$1/.inputs-sha256" 2>/dev/null)" = "$want" ] || return 1
+  for f in index.js worker.js image.js protocol.js integrity.js manifest.js wasm/facegate.js wasm/facegate_bg.wasm \
+           models/face_detection_yunet_2023mar_int8bq.onnx models/face_recognition_sface_2021dec_int8bq.onnx; do
+    [ -f "$1/$f" ] || return 1
+  done
+}
+
 want=$(inputs_hash)
 # target/npm/facegate is the package (also what `npm pack` packs); www/pkg a copy of it.
-if [ "$(cat target/npm/facegate/.inputs-sha256 2>/dev/null)" != "$want" ]; then
+if current target/npm/facegate; then
+  echo "facegate: target/npm/facegate is up to date (nothing to build)"
+else
   bash scripts/build-package.sh
   echo "$want" >target/npm/facegate/.inputs-sha256
-else
-  echo "facegate: target/npm/facegate is up to date (nothing to build)"
+  current target/npm/facegate || { echo "facegate: the package build is incomplete (another build running at the same time?)" >&2; exit 1; }
 fi
-if [ "$(cat www/pkg/.inputs-sha256 2>/dev/null)" != "$want" ]; then
-  for f in index.js worker.js manifest.js wasm/facegate.js wasm/facegate_bg.wasm; do
-    [ -f "target/npm/facegate/$f" ] || { echo "facegate: target/npm/facegate/$f is missing (a build running elsewhere?)" >&2; exit 1; }
-  done
+if ! current www/pkg; then
   rm -rf www/pkg.tmp && cp -r target/npm/facegate www/pkg.tmp
   rm -rf www/pkg && mv www/pkg.tmp www/pkg
   echo "facegate: copied the package into www/pkg"
