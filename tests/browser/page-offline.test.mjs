@@ -41,12 +41,14 @@ test('zero egress through the full flow, then the same flow offline', async () =
     // First visit: the page's own static files, the wasm and the models; nothing else.
     const loadRequests = requests.length;
     assertOnlyLocalRequests(requests, 'while loading');
-    const readyMs = await page.evaluate(() => performance.getEntriesByName('facegate-ready')[0].startTime);
+    const [readyMs, serviceWorkerMs] = await page.evaluate(() => ['facegate-ready', 'facegate-offline-copy'].map((m) => performance.getEntriesByName(m)[0].startTime));
     const files = [...new Set(requests.map((r) => r.url))].filter((u) => u.startsWith(site.origin));
     const sizes = files.map((u) => fileSizes(u));
     const sum = (list, k) => list.reduce((n, s) => n + s[k], 0);
     const figures = {
       readyMs: Math.round(readyMs),
+      // of which waiting for the service worker to take control (first visit only)
+      serviceWorkerMs: Math.round(serviceWorkerMs),
       // Playwright reports a request the service worker forwards twice (page and worker).
       requests: loadRequests,
       distinctFiles: files.length,

@@ -42,6 +42,7 @@ async function main() {
 
   const calibration = fetch('calibration.json').then((r) => r.json());
   const offline = await registerServiceWorker();
+  performance.mark('facegate-offline-copy');
   const engineState = $('engine-state');
   const engine = loadEngine((fraction) => {
     engineState.textContent = t('engineLoadingPct', { pct: Math.round(fraction * 100) });
