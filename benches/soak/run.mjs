@@ -4,6 +4,7 @@
 //
 //   node benches/soak/run.mjs [--cycles 1000] [--every 100] [--warmup 100]
 //                             [--png docs/soak-memory.png] [--json out/soak/soak.json]
+//   node benches/soak/run.mjs --page [--cycles 200] ...   the page (www/), driven through its UI
 //
 // Uses the packed package (target/npm/facegate-<version>.tgz, built with
 // `bash scripts/build-package.sh --pack` when missing; FACEGATE_TARBALL overrides), Debian's
@@ -13,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { packageTarball, REPO } from '../../tests/browser/helpers.mjs';
-import { openSoakPage, plateauProblems, soak, table } from './soak.mjs';
+import { openSoakPage, openWwwSoakPage, plateauProblems, soak, soakThePage, table } from './soak.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -22,29 +23,36 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '100' },
     png: { type: 'string', default: 'docs/soak-memory.png' },
     json: { type: 'string' },
+    page: { type: 'boolean', default: false },
+    'heap-tolerance': { type: 'string', default: String(1 << 20) },
   },
 });
 const cycles = Number(opt.cycles);
 const every = Number(opt.every);
 const warmup = Number(opt.warmup);
 
-const tarball = packageTarball();
-for (const w of tarball.warnings) console.error(`warning: ${w}`);
-const soakPage = await openSoakPage(tarball.path);
+let soakPage;
+if (opt.page) {
+  soakPage = await openWwwSoakPage();
+} else {
+  const tarball = packageTarball();
+  for (const w of tarball.warnings) console.error(`warning: ${w}`);
+  soakPage = await openSoakPage(tarball.path);
+}
 let exitCode = 0;
 try {
   const t0 = Date.now();
-  const run = await soak(soakPage, {
+  const run = await (opt.page ? soakThePage : soak)(soakPage, {
     cycles,
     every,
     onSample: (s) => console.error(`cycle ${s.cycle}: wasm ${(s.wasmBytes / 1048576).toFixed(2)} MiB, worker heap ${(s.workerHeap / 1048576).toFixed(2)} MiB`),
   });
   const minutes = ((Date.now() - t0) / 60000).toFixed(1);
-  const problems = plateauProblems(run.samples, { warmup });
-  console.log(`facegate soak: ${cycles} enroll/verify/withdraw cycles in headless ${run.browser}, ` +
-    `wasm build ${run.build}, load ${(run.loadMs / 1000).toFixed(2)} s, ${minutes} min in all`);
+  const problems = plateauProblems(run.samples, { warmup, heapTolerance: Number(opt['heap-tolerance']) });
+  console.log(`facegate soak${opt.page ? ' of the page (www/)' : ''}: ${cycles} enroll/verify/withdraw cycles in headless ${run.browser}, ` +
+    (opt.page ? `${minutes} min in all` : `wasm build ${run.build}, load ${(run.loadMs / 1000).toFixed(2)} s, ${minutes} min in all`));
   console.log(table(run.samples));
-  console.log(problems.length ? `FAILED:\n  ${problems.join('\n  ')}` : `plateau after ${warmup} cycles: wasm memory flat, heaps within 1 MiB, no leaked handle`);
+  console.log(problems.length ? `FAILED:\n  ${problems.join('\n  ')}` : `plateau after ${warmup} cycles: wasm memory flat, heaps within ${(Number(opt['heap-tolerance']) / 1048576).toFixed(1)} MiB, no leaked handle`);
   if (soakPage.errors.length) console.log(`page errors:\n  ${soakPage.errors.join('\n  ')}`);
   if (problems.length || soakPage.errors.length) exitCode = 1;
   if (opt.json) {

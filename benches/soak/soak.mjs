@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM, CHROMIUM_ARGS, copyFixtures, installTarball, makeTempDir, removeDir, selfConsent, serveDir, writePlainPage,
 } from '../../tests/browser/helpers.mjs';
+import { addReference, checkPhoto, giveConsent, myData, openApp, serveWww } from '../../tests/browser/page-helpers.mjs';
 
 export const ENROLL_PHOTO = 'person_a_1.jpg';
 export const PROBE_PHOTO = 'person_a_2.jpg';
@@ -83,11 +84,16 @@ async function workerChannel(cdp) {
   return { call, count: () => sessions.length };
 }
 
+/** What the gallery holds, through the API (`window.fg` of the test page). */
+function apiHeld(page) {
+  return page.evaluate(async () => ({ references: (await window.fg.list()).length, auditEvents: (await window.fg.auditLog()).length }));
+}
+
 /** One memory sample (see the top of this file). */
-async function sample(page, cdp, worker, cycle, ms) {
+async function sample(page, cdp, worker, cycle, ms, heldNow = apiHeld) {
   // The API calls first: their first use with data creates a few long-lived JS values once,
   // which must not be counted as growth between two samples.
-  const held = await page.evaluate(async () => ({ references: (await window.fg.list()).length, auditEvents: (await window.fg.auditLog()).length }));
+  const held = await heldNow(page);
   await cdp.send('HeapProfiler.collectGarbage');
   await worker.call('HeapProfiler.collectGarbage');
   const pageHeap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
@@ -201,4 +207,64 @@ export function table(samples) {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page (www/) under the same soak, driven as a visitor does: a reference added from a file,
+// a photo checked against it, the reference withdrawn in "My data".
+
+/** Builds www/pkg if needed (scripts/demo.sh --build-only), serves www/, opens the page. */
+export async function openWwwSoakPage() {
+  const site = await serveWww();
+  const profile = makeTempDir('soak-page-profile');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
+  });
+  const opened = await openApp(context, site.origin);
+  const { page } = opened;
+  const cdp = await context.newCDPSession(page);
+  const close = async () => {
+    await context.close().catch(() => {});
+    await site.close();
+    removeDir(profile);
+  };
+  return { page, context, cdp, errors: opened.pageErrors, close, origin: site.origin };
+}
+
+/** What the page shows it holds: rows of "My data" and entries of its audit log. */
+function pageHeld(page) {
+  return page.evaluate(() => ({
+    references: document.querySelectorAll('#data-table tbody tr').length,
+    auditEvents: document.querySelectorAll('#audit-log li').length,
+  }));
+}
+
+/** As `soak`, through the page's UI. Returns `{ samples, browser }`. */
+export async function soakThePage({ page, cdp }, { cycles, every, onSample = () => {} }) {
+  await giveConsent(page, ['self']);
+  const worker = await workerChannel(cdp);
+  const samples = [];
+  const take = async (cycle, ms) => {
+    const s = await sample(page, cdp, worker, cycle, ms, pageHeld);
+    samples.push(s);
+    onSample(s);
+  };
+  await take(0, 0);
+  for (let done = 0; done < cycles;) {
+    const batch = Math.min(every, cycles - done);
+    const t0 = Date.now();
+    for (let i = 0; i < batch; i += 1) {
+      const label = `soak ${done + i}`;
+      await addReference(page, 'person_a_1.jpg', label);
+      const result = await checkPhoto(page, 'person_a_2.jpg', label);
+      if (result.outcome !== 'same') throw new Error(`cycle ${done + i}: ${result.text ?? result.error}`);
+      const id = (await myData(page)).find((r) => r.label === label)?.id;
+      await page.click(`#data-table tr[data-reference-id="${id}"] .withdraw`);
+      await page.waitForFunction((ref) => !document.querySelector(`#data-table tr[data-reference-id="${ref}"]`), id);
+    }
+    done += batch;
+    await take(done, (Date.now() - t0) / batch);
+  }
+  const browser = await page.evaluate(() => /Chrom(e|ium)\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? navigator.userAgent);
+  return { samples, browser, build: 'page' };
 }
