@@ -8,7 +8,7 @@
       and width (and every declared intermediate or output shape) left free so that it runs at the
       input size facegate picks for each image.
 
-  peers.py native OUT_DIR PHOTO... --json FILE [--runs N] [--geometry square|fit] [--min-side N]
+  peers.py native OUT_DIR PHOTO... --json FILE [--runs N] [--geometry fit|square]
       Native onnxruntime (CPU, one thread) on those files with facegate's pre- and
       post-processing in numpy: median and p90 per stage over the photos, after a warm-up lap.
 """
@@ -97,16 +97,16 @@ def cmd_fold(out: Path):
         print(f"folded {name} -> {out / target} ({(out / target).stat().st_size} bytes)")
 
 
-def geometry(w, h, max_side, mode, min_side):
-    """As bench/page/pipeline.js detectorGeometry and src/letterbox.rs."""
-    longer = max(w, h, 1)
-    target = max_side if mode == "square" else min(max(longer, min(min_side, max_side)), max_side)
-    scale = target / longer
+def geometry(w, h, max_side, mode):
+    """As bench/page/pipeline.js detectorGeometry and src/letterbox.rs (fit / fit_within)."""
+    scale = max_side / max(w, h, 1)
     side = lambda n: min(max(int(np.floor(n * scale + 0.5)), 1), max_side)
     sw, sh = side(w), side(h)
-    up32 = lambda n: max(32, -(-n // 32) * 32)
-    iw, ih = (max_side, max_side) if mode == "square" else (up32(sw), up32(sh))
-    return sw, sh, iw, ih
+    up32 = lambda n: min(max(32, -(-n // 32) * 32), max(max_side, 32))
+    if mode == "square":
+        return sw, sh, max_side, max_side
+    ih = up32(sh)
+    return sw, sh, max(up32(sw), ih), ih
 
 
 def session(path):
@@ -119,9 +119,9 @@ def session(path):
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
-def detect(sess, img, rgb, max_side, mode, min_side):
+def detect(sess, img, rgb, max_side, mode):
     h, w = rgb.shape[:2]
-    sw, sh, iw, ih = geometry(w, h, max_side, mode, min_side)
+    sw, sh, iw, ih = geometry(w, h, max_side, mode)
     scaled = np.asarray(img.resize((sw, sh), Image.BILINEAR)) if (sw, sh) != (w, h) else rgb
     x = np.zeros((1, 3, ih, iw), np.float32)
     x[0, :, :sh, :sw] = scaled[:, :, ::-1].transpose(2, 0, 1)
@@ -206,7 +206,7 @@ def cmd_native(args):
         for i in range(n + args.runs):
             img, rgb = photos[i % n]
             t0 = time.perf_counter()
-            faces = detect(det, img, rgb, max_side, args.geometry, args.min_side)
+            faces = detect(det, img, rgb, max_side, args.geometry)
             t1 = time.perf_counter()
             crop = align(rgb, faces[0][1])
             t2 = time.perf_counter()
@@ -217,7 +217,7 @@ def cmd_native(args):
                 for k, v in (("detect", t1 - t0), ("align", t2 - t1), ("embed", t3 - t2), ("e2e", t3 - t0)):
                     stages[k].append(v * 1e3)
         results[str(max_side)] = {k: stats(v) for k, v in stages.items()}
-    info = {"onnxruntime": ort.__version__, "python": platform.python_version(), "threads": 1, "geometry": args.geometry, "minSide": args.min_side}
+    info = {"onnxruntime": ort.__version__, "python": platform.python_version(), "threads": 1, "geometry": args.geometry}
     Path(args.json).write_text(json.dumps({"info": info, "results": results}, indent=1))
     print(json.dumps(results))
 
@@ -232,8 +232,7 @@ def main():
     n.add_argument("photos", nargs="+")
     n.add_argument("--json", required=True)
     n.add_argument("--runs", type=int, default=27)
-    n.add_argument("--geometry", default="square")
-    n.add_argument("--min-side", type=int, default=0)
+    n.add_argument("--geometry", default="fit")
     args = ap.parse_args()
     if args.cmd == "fold":
         cmd_fold(Path(args.out))

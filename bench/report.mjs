@@ -63,6 +63,16 @@ export function markdownReport(report) {
     L.push(`| ${r.label} | ${mp(r.stages.detect ?? r.detect)} | ${mp(r.stages.align)} | ${mp(r.stages.embed)} | ${mp(r.alignEmbedDerived)} |`);
   }
   L.push('');
+  const phased = report.browser.results.filter((r) => r.info?.loadPhasesMs);
+  if (phased.length) {
+    L.push('facegate cold start by phase (ms from `FaceGate.load`): files fetched and SHA-256 checked / wasm instantiated / engine built (both models verified, folded, planned):');
+    L.push('');
+    for (const r of phased) {
+      const p = r.info.loadPhasesMs;
+      L.push(`- ${r.label}: ${ms(p.filesFetched)} / ${ms(p.wasmInstantiated)} / ${ms(p.engineBuilt)}`);
+    }
+    L.push('');
+  }
   L.push('facegate and face-api time their whole calls (facegate: `detect`, and `verify` = detect + align + embed + compare, both with the pixel copy to the worker); onnxruntime-web\'s stages are timed inside its JS pipeline.');
   if (report.native) {
     const n = report.native;

@@ -41,7 +41,7 @@ const only = opt('--only', 'facegate,ort,faceapi').split(',');
 const log = (...a) => console.log('[bench]', ...a);
 
 // The detector geometry facegate uses (src/letterbox.rs), which the onnxruntime peers mirror.
-export const GEOMETRY = { mode: opt('--geometry', 'fit'), minSide: Number(opt('--min-side', 0)) };
+export const GEOMETRY = { mode: opt('--geometry', 'fit') };
 
 function sh(cmd, args, options = {}) {
   log(`$ ${cmd} ${args.join(' ')}`);
@@ -134,7 +134,7 @@ function nativeRuns(work) {
   sh('cargo', ['bench', '--bench', 'pipeline', '--', '--json', fgJson], { cwd: repo, env: { ...process.env, FACEGATE_BENCH_RUNS: String(runs) } });
   const fgLoad = probe();
   const probe2 = loadProbe([process.pid]);
-  sh(PY, [join(here, 'peers.py'), 'native', join(here, '.models'), ...photos, '--json', ortJson, '--runs', String(runs), '--geometry', GEOMETRY.mode, '--min-side', String(GEOMETRY.minSide)]);
+  sh(PY, [join(here, 'peers.py'), 'native', join(here, '.models'), ...photos, '--json', ortJson, '--runs', String(runs), '--geometry', GEOMETRY.mode]);
   const ortLoad = probe2();
   return { facegate: JSON.parse(readFileSync(fgJson, 'utf8')), ort: JSON.parse(readFileSync(ortJson, 'utf8')), load: { facegate: fgLoad, ort: ortLoad } };
 }
@@ -240,7 +240,7 @@ function browserConfigs() {
   }
   if (only.includes('ort')) {
     for (const inputSize of [640, 320]) {
-      configs.push({ label: `onnxruntime-web ${inputSize}`, group: 'ort', params: { stack: 'ort', inputSize, geometry: GEOMETRY.mode, minSide: GEOMETRY.minSide } });
+      configs.push({ label: `onnxruntime-web ${inputSize}`, group: 'ort', params: { stack: 'ort', inputSize, geometry: GEOMETRY.mode } });
     }
   }
   if (only.includes('faceapi')) {

@@ -6,6 +6,9 @@
 //!
 //!   -- --json FILE   also write the samples' medians and p90s as JSON (bench/run.mjs reads it)
 //!   -- --ops         instead, time per tract op kind (where each network spends its time)
+//!   -- --ab-square   detection with the square input vs the image-shaped one, interleaved
+//!   -- --shapes      detection time per input shape (tract's depthwise conv favours width >= height)
+//!   -- --letterbox   the detector input's resize alone
 //!   FACEGATE_BENCH_RUNS=N   timed images per configuration (default 27)
 
 use std::time::Instant;
@@ -33,10 +36,51 @@ fn main() {
         .collect();
     names.sort();
     let photos: Vec<Vec<u8>> = names.iter().map(|p| read(&format!("tests/fixtures/{p}"))).collect();
+    if args.iter().any(|a| a == "--shapes") {
+        let mut config = EngineConfig::default();
+        config.detector.retry_with_border = false;
+        let engine = Engine::new(&detector, &recognizer, config).expect("engine");
+        for (w, h) in [(640u32, 640u32), (512, 640), (640, 512), (544, 640), (576, 640), (608, 640), (288, 640), (256, 256), (480, 480), (512, 512)] {
+            let image = engine.from_rgba(&vec![128u8; (w * h * 4) as usize], w, h).expect("image");
+            let mut v = Vec::new();
+            for i in 0..8 {
+                let t = Instant::now();
+                engine.detect(&image).expect("detect");
+                if i > 0 {
+                    v.push(t.elapsed().as_secs_f64() * 1e3);
+                }
+            }
+            let (m, _) = median_p90(v);
+            println!("{w}x{h}: {m:.2} ms ({:.3} us per input pixel)", m * 1e3 / (w * h) as f64);
+        }
+        return;
+    }
+    if args.iter().any(|a| a == "--letterbox") {
+        let engine = Engine::new(&detector, &recognizer, EngineConfig::default()).expect("engine");
+        let mut v = Vec::new();
+        for i in 0..runs + photos.len() {
+            let image = engine.decode(&photos[i % photos.len()]).expect("decode");
+            let t = Instant::now();
+            let lb = facegate::Letterbox::fit_within(image.width(), image.height(), 640);
+            let tensor = lb.input_tensor(&image);
+            std::hint::black_box(tensor);
+            if i >= photos.len() {
+                v.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        let (m, p90) = median_p90(v);
+        println!("letterbox input tensor (640): median {m:.2} ms, p90 {p90:.2} ms");
+        return;
+    }
+    if args.iter().any(|a| a == "--ab-square") {
+        ab_square(&detector, &recognizer, &photos, runs);
+        return;
+    }
     let mut json = Vec::new();
     for size in [640u32, 320] {
         let mut config = EngineConfig::default();
         config.detector.input_size = size;
+        config.detector.square_input = std::env::var_os("FACEGATE_BENCH_SQUARE").is_some();
         let t = Instant::now();
         let engine = Engine::new(&detector, &recognizer, config).expect("engine");
         let load_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -77,6 +121,40 @@ fn main() {
     }
     if let Some(path) = json_out {
         std::fs::write(&path, format!("{{\"photos\": {}, \"results\": {{{}}}}}\n", names.len(), json.join(", "))).expect("write --json");
+    }
+}
+
+/// `cargo bench --bench pipeline -- --ab-square`: detection with a square input against an input
+/// of the image's shape, interleaved image by image so that machine load drifts affect both.
+fn ab_square(detector: &[u8], recognizer: &[u8], photos: &[Vec<u8>], runs: usize) {
+    for size in [640u32, 320] {
+        let engine = |square_input| {
+            let mut config = EngineConfig::default();
+            config.detector.input_size = size;
+            config.detector.square_input = square_input;
+            Engine::new(detector, recognizer, config).expect("engine")
+        };
+        let (square, fit) = (engine(true), engine(false));
+        let mut times: [Vec<f64>; 2] = Default::default();
+        for i in 0..runs + photos.len() {
+            let image = square.decode(&photos[i % photos.len()]).expect("decode");
+            let mut line = format!("  {}x{}:", image.width(), image.height());
+            let order = if i % 2 == 0 { [(0, &square), (1, &fit)] } else { [(1, &fit), (0, &square)] };
+            for (k, e) in order {
+                let t = Instant::now();
+                let n = e.detect(&image).expect("detect").len();
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                line += &format!(" {ms:.1} ms {n} faces;");
+                if i >= photos.len() {
+                    times[k].push(ms);
+                }
+            }
+            if std::env::var_os("FACEGATE_BENCH_VERBOSE").is_some() {
+                println!("{line}");
+            }
+        }
+        let [a, b] = times.map(|v| median_p90(v).0);
+        println!("detector input {size}: detect median square {a:.2} ms, image-shaped {b:.2} ms ({:.2}x)", b / a);
     }
 }
 

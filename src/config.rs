@@ -6,9 +6,9 @@ use crate::limits::ImageLimits;
 /// How the detector runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DetectorConfig {
-    /// Side of the square input YuNet runs at, in pixels; the image is scaled so that its
-    /// longer side fills it. A multiple of 32 from 96 to 1920. Default: **640** (finds faces
-    /// down to about 10 px in a 640 px image). 320 runs about 4x faster and misses small faces.
+    /// Longest side of the input YuNet runs at, in pixels. A multiple of 32 from 96 to 1920.
+    /// Default: **640** (finds faces down to about 10 px in a 640 px image). 320 runs about 3x
+    /// faster and misses small faces. See [`DetectorConfig::square_input`] for the input's shape.
     pub input_size: u32,
     /// Lowest detector score kept, in `(0, 1]`. Default: **0.6**.
     pub score_threshold: f32,
@@ -21,11 +21,19 @@ pub struct DetectorConfig {
     /// around the image: YuNet misses faces that fill the whole frame (ID-photo crops), and the
     /// border recovers them. Default: **true**.
     pub retry_with_border: bool,
+    /// `false` (default): YuNet's input follows a landscape image: the longer side is scaled
+    /// to `input_size` (enlarged if smaller) and the height rounded up to a multiple of 32, so a
+    /// 1280x720 camera frame runs at 640x384 instead of 640x640
+    /// ([`Letterbox::fit_within`](crate::Letterbox::fit_within)); square and portrait images
+    /// get the square. The first image of each new input shape pays for planning that shape
+    /// (the 8 most recent shapes are kept).
+    /// `true`: always the `input_size` square, as OpenCV's samples do.
+    pub square_input: bool,
 }
 
 impl Default for DetectorConfig {
     fn default() -> Self {
-        DetectorConfig { input_size: 640, score_threshold: 0.6, nms_iou: 0.3, max_faces: 100, retry_with_border: true }
+        DetectorConfig { input_size: 640, score_threshold: 0.6, nms_iou: 0.3, max_faces: 100, retry_with_border: true, square_input: false }
     }
 }
 

@@ -19,15 +19,15 @@ pub struct StrideOutputs<'a> {
 
 /// Decodes every anchor of every level whose score reaches `score_threshold`.
 ///
-/// For an input of side `input_size`, level stride `s` has `cols = input_size / s` anchors a
-/// row; anchor `i` sits at `row = i / cols`, `col = i % cols`. Its score is
+/// For an input `input_width` pixels wide (any height), level stride `s` has
+/// `cols = input_width / s` anchors a row; anchor `i` sits at `row = i / cols`, `col = i % cols`. Its score is
 /// `sqrt(clamp(cls, 0, 1) * clamp(obj, 0, 1))`, its box centre `((col + dx) s, (row + dy) s)`,
 /// its size `(exp(lw) s, exp(lh) s)`, landmark `k` at `((kx + col) s, (ky + row) s)`.
 /// Anchors with non-finite outputs are skipped. The result is unordered; run [`crate::nms`] next.
-pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_size: u32, score_threshold: f32) -> Vec<Face> {
+pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_width: u32, score_threshold: f32) -> Vec<Face> {
     let mut faces = Vec::new();
     for level in levels {
-        let cols = (input_size / level.stride.max(1)).max(1) as usize;
+        let cols = (input_width / level.stride.max(1)).max(1) as usize;
         let s = level.stride as f32;
         let anchors = level.cls.len().min(level.obj.len()).min(level.bbox.len() / 4).min(level.kps.len() / 10);
         for i in 0..anchors {
@@ -96,6 +96,17 @@ mod tests {
         assert_eq!(faces.len(), 1, "only the clamped 1.7 passes; NaN and negative obj do not");
         assert_eq!(faces[0].score, 1.0);
         assert_eq!(faces[0].bbox.center(), Point::new(0.0, 0.0));
+    }
+
+    #[test]
+    fn rectangular_inputs_use_the_width_for_columns() {
+        // Input 16 wide, 32 high, stride 8: 2 columns, 4 rows. Anchor 5 is row 2, col 1.
+        let mut cls = [0.0; 8];
+        cls[5] = 1.0;
+        let obj = [1.0; 8];
+        let (bbox, kps) = ([0.0; 32], [0.0; 80]);
+        let faces = decode_yunet(&[StrideOutputs { stride: 8, cls: &cls, obj: &obj, bbox: &bbox, kps: &kps }], 16, 0.5);
+        assert_eq!(faces[0].bbox.center(), Point::new(8.0, 16.0));
     }
 
     #[test]

@@ -6,7 +6,11 @@ use crate::error::{ModelKind, Result};
 use crate::face::{Face, Landmarks, Point};
 use crate::image::Image;
 use crate::letterbox::Letterbox;
-use crate::model::{output_slice, prepare, run, Dim, Plan};
+use std::sync::Mutex;
+
+use tract_onnx::prelude::TypedModel;
+
+use crate::model::{load_typed, output_slice, plan_for, run, Dim, Plan};
 use crate::nms::nms;
 
 /// YuNet's feature-map strides, in the order of its outputs.
@@ -14,9 +18,15 @@ const STRIDES: [u32; 3] = [8, 16, 32];
 /// Colour of the border added when retrying a frame-filling face.
 const BORDER_FILL: [u8; 3] = [128, 128, 128];
 
-/// The YuNet face detector, planned once for one input size.
+/// How many input shapes keep their plan (most recently used first).
+const PLANS_KEPT: usize = 8;
+
+/// The YuNet face detector. The network is loaded once with a free input height and width;
+/// each input shape met gets its own plan (tract runs known shapes much faster), made on first
+/// use and kept for the [`PLANS_KEPT`] most recent shapes.
 pub struct Detector {
-    plan: Plan,
+    typed: TypedModel,
+    plans: Mutex<Vec<((u32, u32), Plan)>>,
     config: DetectorConfig,
 }
 
@@ -31,10 +41,33 @@ impl Detector {
     /// [`DETECTOR_SHA256`](crate::DETECTOR_SHA256)) for `config.input_size`.
     pub fn new(model: &[u8], config: DetectorConfig) -> Result<Detector> {
         config.validate()?;
-        let s = config.input_size as usize;
-        let dims = [1, 3, s, s].map(Dim::Fixed);
-        let plan = prepare(ModelKind::Detector, model, &dims)?;
-        Ok(Detector { plan, config })
+        let dims = [Dim::Fixed(1), Dim::Fixed(3), Dim::Symbol("height"), Dim::Symbol("width")];
+        let typed = load_typed(ModelKind::Detector, model, &dims)?;
+        Ok(Detector { typed, plans: Mutex::new(Vec::new()), config })
+    }
+
+    /// The plan for an input of `width` x `height`, made now if this shape is new.
+    fn plan(&self, width: u32, height: u32) -> Result<Plan> {
+        let mut plans = self.plans.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(i) = plans.iter().position(|(shape, _)| *shape == (width, height)) {
+            let entry = plans.remove(i);
+            let plan = entry.1.clone();
+            plans.insert(0, entry);
+            return Ok(plan);
+        }
+        let plan = plan_for(ModelKind::Detector, &self.typed, &[("height", height as usize), ("width", width as usize)])?;
+        plans.insert(0, ((width, height), plan.clone()));
+        plans.truncate(PLANS_KEPT);
+        Ok(plan)
+    }
+
+    /// Where `image` goes in the network input.
+    fn letterbox(&self, image: &Image) -> Letterbox {
+        if self.config.square_input {
+            Letterbox::fit(image.width(), image.height(), self.config.input_size)
+        } else {
+            Letterbox::fit_within(image.width(), image.height(), self.config.input_size)
+        }
     }
 
     /// The configuration this detector runs with.
@@ -68,23 +101,22 @@ impl Detector {
     #[doc(hidden)]
     #[cfg(not(target_arch = "wasm32"))]
     pub fn op_times(&self, image: &Image) -> Result<Vec<(String, f64)>> {
-        let size = self.config.input_size;
-        let letterbox = Letterbox::fit(image.width(), image.height(), size);
-        let s = size as usize;
-        crate::model::op_times(ModelKind::Detector, &self.plan, &[1, 3, s, s], letterbox.input_tensor(image))
+        let lb = self.letterbox(image);
+        let plan = self.plan(lb.input_width, lb.input_height)?;
+        crate::model::op_times(ModelKind::Detector, &plan, &[1, 3, lb.input_height as usize, lb.input_width as usize], lb.input_tensor(image))
     }
 
     fn detect_once(&self, image: &Image) -> Result<Vec<Face>> {
-        let size = self.config.input_size;
-        let letterbox = Letterbox::fit(image.width(), image.height(), size);
-        let s = size as usize;
-        let outputs = run(ModelKind::Detector, &self.plan, &[1, 3, s, s], letterbox.input_tensor(image))?;
+        let letterbox = self.letterbox(image);
+        let plan = self.plan(letterbox.input_width, letterbox.input_height)?;
+        let shape = [1, 3, letterbox.input_height as usize, letterbox.input_width as usize];
+        let outputs = run(ModelKind::Detector, &plan, &shape, letterbox.input_tensor(image))?;
         let out = |i| output_slice(ModelKind::Detector, &outputs, i);
         let mut levels = Vec::with_capacity(3);
         for (k, &stride) in STRIDES.iter().enumerate() {
             levels.push(StrideOutputs { stride, cls: out(k)?, obj: out(3 + k)?, bbox: out(6 + k)?, kps: out(9 + k)? });
         }
-        let candidates = decode_yunet(&levels, size, self.config.score_threshold);
+        let candidates = decode_yunet(&levels, letterbox.input_width, self.config.score_threshold);
         let kept = nms(candidates, self.config.nms_iou, self.config.max_faces);
         Ok(kept
             .into_iter()

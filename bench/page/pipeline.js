@@ -7,19 +7,19 @@ export const ARCFACE = [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.736
 const STRIDES = [8, 16, 32];
 
 /**
- * Where a w x h image goes in the detector input (src/letterbox.rs). `square`: the longer side
- * scaled to maxSide, padded to a maxSide square. `fit`: the longer side scaled to
- * clamp(longer, minSide, maxSide), each side of the input rounded up to a multiple of 32.
+ * Where a w x h image goes in the detector input (src/letterbox.rs): the longer side scaled to
+ * maxSide. `square` (Letterbox::fit): padded to a maxSide square. `fit` (Letterbox::fit_within,
+ * facegate's default): the input height is the scaled height rounded up to a multiple of 32, the
+ * width likewise but never less than the height.
  */
-export function detectorGeometry(w, h, { maxSide = 640, mode = 'square', minSide = 0 } = {}) {
-  const longer = Math.max(w, h, 1);
-  const target = mode === 'square' ? maxSide : Math.min(Math.max(longer, Math.min(minSide, maxSide)), maxSide);
-  const scale = target / longer;
+export function detectorGeometry(w, h, { maxSide = 640, mode = 'fit' } = {}) {
+  const scale = maxSide / Math.max(w, h, 1);
   const side = (n) => Math.min(Math.max(Math.round(n * scale), 1), maxSide);
   const scaledW = side(w);
   const scaledH = side(h);
-  const up32 = (n) => Math.max(32, Math.ceil(n / 32) * 32);
-  const [inputW, inputH] = mode === 'square' ? [maxSide, maxSide] : [up32(scaledW), up32(scaledH)];
+  const up32 = (n) => Math.min(Math.max(32, Math.ceil(n / 32) * 32), Math.max(maxSide, 32));
+  const inputH = mode === 'square' ? maxSide : up32(scaledH);
+  const inputW = mode === 'square' ? maxSide : Math.max(up32(scaledW), inputH);
   return { scaledW, scaledH, inputW, inputH, sx: scaledW / w, sy: scaledH / h };
 }
 

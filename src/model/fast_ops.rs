@@ -59,8 +59,8 @@ fn max_pool(ctx: &ParsingContext, node: &NodeProto) -> TractResult<(Box<dyn Infe
     original(ctx, node)
 }
 
-/// What a 2x2 stride-2 `MaxPool` becomes: [`MaxPool2x2`] on f32 NCHW with known height and
-/// width, tract's own pooling otherwise.
+/// What a 2x2 stride-2 `MaxPool` becomes: [`MaxPool2x2`] on f32 NCHW, tract's own pooling
+/// otherwise.
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
 struct MaxPool2x2Expansion {
     hir: HirMaxPool,
@@ -77,8 +77,7 @@ impl Expansion for MaxPool2x2Expansion {
 
     fn wire(&self, name: &str, model: &mut TypedModel, inputs: &[OutletId]) -> TractResult<TVec<OutletId>> {
         let fact = model.outlet_fact(inputs[0])?;
-        let concrete = fact.shape.iter().all(|d| d.to_usize().is_ok());
-        if fact.datum_type == f32::datum_type() && fact.rank() == 4 && concrete {
+        if fact.datum_type == f32::datum_type() && fact.rank() == 4 {
             return model.wire_node(name, MaxPool2x2, &[inputs[0]]);
         }
         self.hir.wire(name, model, inputs)
@@ -140,8 +139,7 @@ impl TypedOp for MaxPool2x2 {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
         let s = &inputs[0].shape;
         ensure!(s.rank() == 4);
-        let half = |d: &TDim| d.to_usize().map(|v| (v / 2).to_dim());
-        Ok(tvec!(f32::fact(&[s[0].clone(), s[1].clone(), half(&s[2])?, half(&s[3])?])))
+        Ok(tvec!(f32::fact(&[s[0].clone(), s[1].clone(), s[2].clone() / 2, s[3].clone() / 2])))
     }
 
     fn cost(&self, inputs: &[&TypedFact]) -> TractResult<TVec<(Cost, TDim)>> {

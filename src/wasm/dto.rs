@@ -44,6 +44,7 @@ impl CoreOptions {
                 nms_iou: o.nms_iou.unwrap_or(d.nms_iou),
                 max_faces: o.max_faces.unwrap_or(d.max_faces),
                 retry_with_border: o.retry_with_border.unwrap_or(d.retry_with_border),
+                ..d
             },
             ..Default::default()
         }

@@ -6,11 +6,20 @@ export async function open(params) {
   const pkg = params.get('pkg') ?? 'pkg';
   const { FaceGate } = await import(`/${pkg}/index.js`);
   const inputSize = Number(params.get('inputSize') ?? 640);
-  const fg = await FaceGate.load({ detector: { inputSize }, wasmVariant: params.get('variant') ?? 'auto' });
+  // Cold-start phases from the load progress events: files fetched and checked, wasm
+  // instantiated ('prepare'), engine built (load resolves).
+  const t0 = performance.now();
+  const phases = {};
+  const onProgress = (p) => {
+    if (p.stage === 'prepare') phases.wasmInstantiated = performance.now() - t0;
+    else phases.filesFetched = performance.now() - t0;
+  };
+  const fg = await FaceGate.load({ detector: { inputSize }, wasmVariant: params.get('variant') ?? 'auto', onProgress });
+  phases.engineBuilt = performance.now() - t0;
   const consent = { subject: 'self', purpose: 'verifyItIsMe', consentText: 'benchmark' };
   let referenceId;
   return {
-    info: { build: fg.wasmBuild, inputSize, pkg },
+    info: { build: fg.wasmBuild, inputSize, pkg, loadPhasesMs: phases },
     detect: (p) => fg.detect(p.imageData),
     async e2e(p) {
       if (!referenceId) {

@@ -13,11 +13,7 @@ export async function open(params) {
   const [detBytes, recBytes] = await Promise.all([load('yunet.onnx'), load('sface.onnx')]);
   const detector = await ort.InferenceSession.create(detBytes, options);
   const recognizer = await ort.InferenceSession.create(recBytes, options);
-  const geometry = {
-    maxSide: Number(params.get('inputSize') ?? 640),
-    mode: params.get('geometry') ?? 'square',
-    minSide: Number(params.get('minSide') ?? 0),
-  };
+  const geometry = { maxSide: Number(params.get('inputSize') ?? 640), mode: params.get('geometry') ?? 'fit' };
   const scratch = {};
 
   async function detect(p) {
