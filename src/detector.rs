@@ -8,9 +8,9 @@ use crate::image::Image;
 use crate::letterbox::Letterbox;
 use std::sync::Mutex;
 
-use tract_onnx::prelude::TypedModel;
+use tract_onnx::prelude::InferenceModel;
 
-use crate::model::{load_typed, output_slice, plan_for, run, Dim, Plan};
+use crate::model::{load, output_slice, plan_for, run, Plan};
 use crate::nms::nms;
 
 /// YuNet's feature-map strides, in the order of its outputs.
@@ -21,11 +21,11 @@ const BORDER_FILL: [u8; 3] = [128, 128, 128];
 /// How many input shapes keep their plan (most recently used first).
 const PLANS_KEPT: usize = 8;
 
-/// The YuNet face detector. The network is loaded once with a free input height and width;
-/// each input shape met gets its own plan (tract runs known shapes much faster), made on first
-/// use and kept for the [`PLANS_KEPT`] most recent shapes.
+/// The YuNet face detector. The network is loaded and folded once; each input shape met gets
+/// its own plan (tract runs known shapes much faster), made on first use and kept for the
+/// [`PLANS_KEPT`] most recent shapes.
 pub struct Detector {
-    typed: TypedModel,
+    model: InferenceModel,
     plans: Mutex<Vec<((u32, u32), Plan)>>,
     config: DetectorConfig,
 }
@@ -41,9 +41,12 @@ impl Detector {
     /// [`DETECTOR_SHA256`](crate::DETECTOR_SHA256)) for `config.input_size`.
     pub fn new(model: &[u8], config: DetectorConfig) -> Result<Detector> {
         config.validate()?;
-        let dims = [Dim::Fixed(1), Dim::Fixed(3), Dim::Symbol("height"), Dim::Symbol("width")];
-        let typed = load_typed(ModelKind::Detector, model, &dims)?;
-        Ok(Detector { typed, plans: Mutex::new(Vec::new()), config })
+        let model = load(ModelKind::Detector, model)?;
+        let detector = Detector { model, plans: Mutex::new(Vec::new()), config };
+        // The square is what every portrait or square photo uses: plan it now, so that being
+        // ready means ready for those without further planning.
+        detector.plan(config.input_size, config.input_size)?;
+        Ok(detector)
     }
 
     /// The plan for an input of `width` x `height`, made now if this shape is new.
@@ -55,7 +58,7 @@ impl Detector {
             plans.insert(0, entry);
             return Ok(plan);
         }
-        let plan = plan_for(ModelKind::Detector, &self.typed, &[("height", height as usize), ("width", width as usize)])?;
+        let plan = plan_for(ModelKind::Detector, &self.model, &[1, 3, height as usize, width as usize])?;
         plans.insert(0, ((width, height), plan.clone()));
         plans.truncate(PLANS_KEPT);
         Ok(plan)

@@ -44,17 +44,8 @@ pub fn verify_model(kind: ModelKind, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// One dimension of a model's pinned input: a number, or a symbol bound later (the detector's
-/// height and width, bound per image shape by [`plan_for`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dim {
-    Fixed(usize),
-    Symbol(&'static str),
-}
-
-/// Verifies, folds and types the model with its single f32 input pinned to `shape`, decluttered
-/// (tract's graph simplifications), not yet optimised for running.
-pub(crate) fn load_typed(kind: ModelKind, bytes: &[u8], shape: &[Dim]) -> Result<TypedModel> {
+/// Verifies and folds the model: the network as parsed, its input not yet pinned.
+pub(crate) fn load(kind: ModelKind, bytes: &[u8]) -> Result<InferenceModel> {
     verify_model(kind, bytes)?;
     let invalid = |e: TractError| Error::ModelInvalid { model: kind, reason: format!("{e:#}") };
     // The files declare intermediate and output shapes for a 640 input; ignore them so the
@@ -63,39 +54,25 @@ pub(crate) fn load_typed(kind: ModelKind, bytes: &[u8], shape: &[Dim]) -> Result
     fast_ops::install(&mut onnx);
     let mut proto = onnx.proto_model_for_read(&mut Cursor::new(bytes)).map_err(invalid)?;
     fold_constant_dequantize(&mut proto).map_err(|reason| Error::ModelInvalid { model: kind, reason })?;
-    onnx.model_for_proto_model(&proto)
-        .and_then(|m| {
-            let dims: TVec<TDim> = shape
-                .iter()
-                .map(|d| match *d {
-                    Dim::Fixed(n) => n.to_dim(),
-                    Dim::Symbol(name) => m.sym(name).to_dim(),
-                })
-                .collect();
-            m.with_input_fact(0, f32::fact(dims).into())
-        })
-        .and_then(|m| m.into_typed())
-        .and_then(|m| m.into_decluttered())
-        .map_err(invalid)
+    onnx.model_for_proto_model(&proto).map_err(invalid)
 }
 
-/// Optimises a typed model (tract's kernels chosen for the now known shapes) and plans it.
-fn plan(kind: ModelKind, typed: TypedModel) -> Result<Plan> {
-    typed.into_optimized().and_then(|m| m.into_runnable()).map_err(|e| Error::ModelInvalid { model: kind, reason: format!("{e:#}") })
+/// The plan of `model` with its single f32 input pinned to `shape`: typed, optimised (tract's
+/// kernels chosen for that shape) and made runnable. tract runs a fully known shape several
+/// times faster than a symbolic one (measured: YuNet 640x640 96 ms vs 950 ms), and analysing
+/// YuNet with a symbolic height and width took 300 ms, so each input shape gets its own plan.
+pub(crate) fn plan_for(kind: ModelKind, model: &InferenceModel, shape: &[usize]) -> Result<Plan> {
+    model
+        .clone()
+        .with_input_fact(0, f32::fact(shape).into())
+        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_runnable())
+        .map_err(|e| Error::ModelInvalid { model: kind, reason: format!("{e:#}") })
 }
 
 /// Verifies, folds, pins the single f32 input to `shape`, optimises and plans the model.
-pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[Dim]) -> Result<Plan> {
-    plan(kind, load_typed(kind, bytes, shape)?)
-}
-
-/// The plan of a typed model whose input symbols are bound to `values` (name, value). tract
-/// runs a fully known shape several times faster than a symbolic one (measured: YuNet 640x640
-/// 96 ms vs 950 ms), so each shape gets its own plan.
-pub(crate) fn plan_for(kind: ModelKind, typed: &TypedModel, values: &[(&str, usize)]) -> Result<Plan> {
-    let subs = values.iter().map(|&(name, v)| (typed.sym(name), (v as i64).to_dim())).collect();
-    let bound = typed.set_symbols(&subs).map_err(|e| Error::ModelInvalid { model: kind, reason: format!("{e:#}") })?;
-    plan(kind, bound)
+pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[usize]) -> Result<Plan> {
+    plan_for(kind, &load(kind, bytes)?, shape)
 }
 
 /// Runs `plan` on one f32 tensor of `shape` and returns its outputs.
@@ -149,7 +126,7 @@ mod tests {
 
     #[test]
     fn wrong_bytes_fail_the_integrity_check_before_parsing() {
-        let e = prepare(ModelKind::Detector, b"not a model", &[Dim::Fixed(1)]).unwrap_err();
+        let e = prepare(ModelKind::Detector, b"not a model", &[1, 3, 640, 640]).unwrap_err();
         match e {
             Error::ModelIntegrity { model: ModelKind::Detector, expected, actual } => {
                 assert_eq!(expected, DETECTOR_SHA256);

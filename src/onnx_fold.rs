@@ -69,10 +69,34 @@ fn dequantize(node: &NodeProto, x: &TensorProto, scale: &TensorProto, zero: Opti
         return Err("zero point and scale differ in size".into());
     }
     let scale_index = scale_indexer(&dims, &scale.dims, axis, block, scales.len())?;
-    let mut out = Vec::with_capacity(xs.len() * 4);
-    for (i, &q) in xs.iter().enumerate() {
+    // Consecutive values share one scale over runs (per tensor: all; per axis: the axes after
+    // `axis`; blocked along the last axis, as both facegate models are: a block): look the
+    // scale up once per run, not per value (loading SFace's 9.8 M weights: 77 -> 15 ms natively).
+    let n = xs.len();
+    let axis_len = usize::try_from(axis).ok().and_then(|a| dims.get(a).copied()).unwrap_or(1).max(1);
+    let inner = usize::try_from(axis).ok().filter(|&a| a < dims.len()).map_or(1, |a| dims[a + 1..].iter().product::<usize>()).max(1);
+    let run_len = |i: usize| -> usize {
+        if scales.len() == 1 {
+            n - i
+        } else if block <= 0 {
+            inner - i % inner
+        } else if inner == 1 {
+            let (a, b) = (i % axis_len, block as usize);
+            (b - a % b).min(axis_len - a)
+        } else {
+            1
+        }
+    };
+    let mut out = vec![0u8; n * 4];
+    let mut i = 0;
+    while i < n {
         let j = scale_index(i);
-        out.extend_from_slice(&(((q - zeros[j]) as f32) * scales[j]).to_le_bytes());
+        let run = run_len(i).clamp(1, n - i);
+        let (zero, scale) = (zeros[j], scales[j]);
+        for (&q, b) in xs[i..i + run].iter().zip(out[i * 4..(i + run) * 4].chunks_exact_mut(4)) {
+            b.copy_from_slice(&(((q - zero) as f32) * scale).to_le_bytes());
+        }
+        i += run;
     }
     Ok(TensorProto {
         dims: x.dims.clone(),

@@ -4,7 +4,7 @@ use zeroize::Zeroize;
 
 use crate::align::ALIGNED_SIZE;
 use crate::error::{Error, ModelKind, Result};
-use crate::model::{output_slice, prepare, run, Dim, Plan};
+use crate::model::{output_slice, prepare, run, Plan};
 use crate::template::Template;
 
 /// An aligned face crop: 112x112 RGB, the landmarks on the ArcFace template. Wiped on drop.
@@ -48,8 +48,7 @@ impl Recognizer {
     /// Builds the recognizer from the SFace ONNX bytes (checked against
     /// [`RECOGNIZER_SHA256`](crate::RECOGNIZER_SHA256)).
     pub fn new(model: &[u8]) -> Result<Recognizer> {
-        let dims = SHAPE.map(Dim::Fixed);
-        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &dims)? })
+        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &SHAPE)? })
     }
 
     /// The template of an aligned face.
