@@ -273,23 +273,15 @@ fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
             _ => None,
         },
         ImageFormat::Jpeg => {
-            // Walk the marker segments up to the first start-of-frame (SOF0..SOF15 but DHT,
-            // JPG and DAC), which holds the height and the width.
+            // The first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC) holds the height and
+            // the width.
             let mut i = 2;
             loop {
-                while *bytes.get(i)? != 0xFF {
-                    i += 1;
-                }
-                while *bytes.get(i)? == 0xFF {
-                    i += 1;
-                }
-                let marker = *bytes.get(i)?;
-                i += 1;
+                let (marker, at) = next_jpeg_marker(bytes, i)?;
                 match marker {
-                    0xD8 | 0x01 | 0xD0..=0xD7 => continue,
-                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(i + 5)?.into(), be16(i + 3)?.into())),
+                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(at + 5)?.into(), be16(at + 3)?.into())),
                     0xDA | 0xD9 => return None,
-                    _ => i += usize::from(be16(i)?),
+                    _ => i = at,
                 }
             }
         }
@@ -297,12 +289,48 @@ fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether a JPEG stream contains an end-of-image marker (`FF D9`) in its last 1 KiB
-/// (some writers append a few bytes of padding after it). A file without one is truncated;
-/// the decoder would otherwise fill the missing part with grey and succeed.
+/// From `i` (just after a marker or at the start of a segment's length), the next JPEG marker
+/// and the index just past it, skipping the current segment by its length. Markers without a
+/// segment (SOI, TEM, RSTn) are skipped. `None` at the end of the bytes.
+fn next_jpeg_marker(bytes: &[u8], mut i: usize) -> Option<(u8, usize)> {
+    let be16 = |i: usize| Some(usize::from(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?])));
+    if i > 2 {
+        i += be16(i)?;
+    }
+    loop {
+        while *bytes.get(i)? != 0xFF {
+            i += 1;
+        }
+        while *bytes.get(i)? == 0xFF {
+            i += 1;
+        }
+        let marker = *bytes.get(i)?;
+        i += 1;
+        if !matches!(marker, 0xD8 | 0x01 | 0xD0..=0xD7 | 0x00) {
+            return Some((marker, i));
+        }
+    }
+}
+
+/// Whether a JPEG stream holds an end-of-image marker (`FF D9`) after its first scan starts.
+/// A file without one is truncated; the decoder would otherwise fill the missing part with grey
+/// and succeed. Bytes after the marker are allowed: phones append whole videos to "motion
+/// photos". The scan starts after the marker segments, so the end marker of a thumbnail in the
+/// EXIF segment does not count.
 fn jpeg_has_end(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    tail.windows(2).any(|w| w == [0xFF, 0xD9])
+    let mut i = 2;
+    let scan = loop {
+        match next_jpeg_marker(bytes, i) {
+            Some((0xDA, at)) => break Some(at),
+            Some((0xD9, _)) | None => break None,
+            Some((_, at)) => i = at,
+        }
+    };
+    match scan {
+        Some(at) => bytes[at.min(bytes.len())..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        // No scan found by walking the segments: look for the marker near the end, as before.
+        None => bytes[bytes.len().saturating_sub(1024)..].windows(2).any(|w| w == [0xFF, 0xD9]),
+    }
 }
 
 #[cfg(test)]

@@ -289,6 +289,25 @@ fn file_png_with_trailing_garbage() {
 }
 
 #[test]
+fn file_jpeg_with_data_after_its_end_marker() {
+    // "Motion photos" (Samsung, Google Pixel) append a whole MP4 video after the JPEG's
+    // end-of-image marker: the photo decodes, the video is ignored.
+    let jpeg = encode(&portrait(), ImageFormat::Jpeg);
+    let mut motion = jpeg.clone();
+    motion.extend_from_slice(b"\0\0\0\x18ftypmp42");
+    motion.extend((0..300_000u32).map(|i| (i * 7 % 251) as u8));
+    let img = engine().decode(&motion).unwrap();
+    assert_eq!((img.width(), img.height()), (204, 244));
+    // A truncated JPEG whose EXIF segment holds a complete thumbnail (with its own end
+    // marker) is still refused.
+    let thumb = encode(&portrait().thumbnail(40, 48), ImageFormat::Jpeg);
+    let with_thumb = with_app_segment(&jpeg, 0xE1, &[b"Exif\0\0".as_slice(), &thumb].concat());
+    let e = decode_err(&with_thumb[..with_thumb.len() - 400]);
+    assert!(matches!(e, Error::ImageDecode { format: "jpeg", .. }), "{e:?}");
+    assert!(engine().decode(&with_thumb).is_ok());
+}
+
+#[test]
 fn file_over_50_mib() {
     let big = vec![0u8; 50 * 1024 * 1024 + 1];
     let e = decode_err(&big);
