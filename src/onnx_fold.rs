@@ -62,8 +62,13 @@ fn dequantize(node: &NodeProto, x: &TensorProto, scale: &TensorProto, zero: Opti
         Some(z) => integers(z)?,
         None => vec![0; scales.len()],
     };
-    if xs.len() != dims.iter().product::<usize>() {
+    // Checked: a hostile shape must not overflow (the element count bounds every product below).
+    if Some(xs.len()) != dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) {
         return Err(format!("input holds {} values for shape {dims:?}", xs.len()));
+    }
+    let output = node.output.first().cloned().ok_or("DequantizeLinear without output")?;
+    if xs.is_empty() {
+        return Ok(TensorProto { dims: x.dims.clone(), data_type: DataType::Float as i32, name: output, ..Default::default() });
     }
     if zeros.len() != scales.len() {
         return Err("zero point and scale differ in size".into());
@@ -94,17 +99,12 @@ fn dequantize(node: &NodeProto, x: &TensorProto, scale: &TensorProto, zero: Opti
         let run = run_len(i).clamp(1, n - i);
         let (zero, scale) = (zeros[j], scales[j]);
         for (&q, b) in xs[i..i + run].iter().zip(out[i * 4..(i + run) * 4].chunks_exact_mut(4)) {
-            b.copy_from_slice(&(((q - zero) as f32) * scale).to_le_bytes());
+            // In i64: int32 values minus an int32 zero point can leave the i32 range.
+            b.copy_from_slice(&(((i64::from(q) - i64::from(zero)) as f32) * scale).to_le_bytes());
         }
         i += run;
     }
-    Ok(TensorProto {
-        dims: x.dims.clone(),
-        data_type: DataType::Float as i32,
-        name: node.output.first().cloned().ok_or("DequantizeLinear without output")?,
-        raw_data: out,
-        ..Default::default()
-    })
+    Ok(TensorProto { dims: x.dims.clone(), data_type: DataType::Float as i32, name: output, raw_data: out, ..Default::default() })
 }
 
 /// Maps a flat index into `x` to the flat index of its scale.
@@ -239,6 +239,24 @@ mod tests {
         let mut m = model(vec![int8("x", &[3], &[-1, 0, 1]), float("s", &[], &[2.0]), int8("z", &[], &[1])], vec![]);
         fold_constant_dequantize(&mut m).unwrap();
         assert_eq!(folded_values(&m), [-4.0, -2.0, 0.0]);
+    }
+
+    #[test]
+    fn hostile_values_and_shapes_give_errors_not_panics() {
+        // int32 data at the bottom of its range minus a positive zero point (found by review,
+        // replayed from tests/fuzz-corpus/model_load/crash-int32-min-minus-zero-point).
+        let raw = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        let int32 = |name: &str, dims: &[i64], v: &[i32]| TensorProto { name: name.into(), dims: dims.to_vec(), data_type: DataType::Int32 as i32, raw_data: raw(v), ..Default::default() };
+        let mut m = model(vec![int32("x", &[2], &[i32::MIN, i32::MAX]), float("s", &[], &[1.0]), int32("z", &[], &[1])], vec![]);
+        fold_constant_dequantize(&mut m).unwrap();
+        assert_eq!(folded_values(&m), [i32::MIN as f32 - 1.0, i32::MAX as f32 - 1.0]);
+        // A shape whose element count overflows, and one with a zero dimension beside huge ones.
+        let mut m = model(vec![int8("x", &[1 << 40, 1 << 40], &[1]), float("s", &[], &[1.0]), int8("z", &[], &[0])], vec![]);
+        assert!(fold_constant_dequantize(&mut m).unwrap_err().contains("values for shape"));
+        let empty = TensorProto { name: "x".into(), dims: vec![0, 1 << 40, 1 << 40], data_type: DataType::Int8 as i32, ..Default::default() };
+        let mut m = model(vec![empty, float("s", &[2], &[1.0, 2.0]), int8("z", &[2], &[0, 0])], vec![int_attr("axis", 0), int_attr("block_size", 3)]);
+        fold_constant_dequantize(&mut m).unwrap();
+        assert!(folded_values(&m).is_empty());
     }
 
     #[test]

@@ -381,6 +381,35 @@ fn model_seeds() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Inputs that made a target fail once (fixed since), by target: written as `crash-<name>`.
+fn crash_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    const FLOAT: i64 = 1;
+    const INT8: i64 = 3;
+    const INT32: i64 = 6;
+    let f32s = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let i32s = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    vec![
+        // `(q - zero_point)` in i32 overflowed (a panic with overflow checks, a wrong weight without).
+        (
+            "model_load",
+            "int32-min-minus-zero-point",
+            dq_model(tensor("x", &[3], INT32, &i32s(&[i32::MIN, 0, 7])), tensor("s", &[], FLOAT, &f32s(&[2.0])), Some(tensor("z", &[], INT32, &i32s(&[1]))), &[]),
+        ),
+        // A zero dimension beside two of 2^40: the element count is 0, the product of the others
+        // overflowed.
+        (
+            "model_load",
+            "zero-dim-beside-huge-dims",
+            dq_model(
+                tensor("x", &[0, 1 << 40, 1 << 40], INT8, &[]),
+                tensor("s", &[2], FLOAT, &f32s(&[1.0, 2.0])),
+                Some(tensor("z", &[2], INT8, &[0, 0])),
+                &[("axis", 0), ("block_size", 3)],
+            ),
+        ),
+    ]
+}
+
 #[test]
 #[ignore = "writes tests/fuzz-corpus/: run by hand to regenerate the seeds"]
 fn write_seed_corpus() {
@@ -399,5 +428,9 @@ fn write_seed_corpus() {
             // Every seed must pass its own target's check.
             harness::run(target, &bytes);
         }
+    }
+    for (target, name, bytes) in crash_inputs() {
+        std::fs::write(root().join("tests/fuzz-corpus").join(target).join(format!("crash-{name}")), &bytes).unwrap();
+        harness::run(target, &bytes);
     }
 }
