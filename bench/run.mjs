@@ -168,7 +168,7 @@ function gzipBytes(file) {
 async function browserRuns(work, configs) {
   const { chromium } = await import(pathToFileURL(join(here, 'node_modules/playwright-core/index.mjs')).href);
   const { serve } = await import(pathToFileURL(join(repo, 'scripts/serve.mjs')).href);
-  const packages = [['pkg', pkg], ...opts('--extra-package').map((s) => {
+  const packages = [['pkg', pkg], ...[...opts('--extra-package'), ...opts('--ab')].map((s) => {
     const [label, dir] = s.split('=');
     return [`pkg-${label}`, resolve(dir)];
   })];
@@ -199,6 +199,8 @@ async function browserRuns(work, configs) {
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
+      const consoleLines = [];
+      page.on('console', (m) => consoleLines.push(m.text()));
       fetched = [];
       const probe = loadProbe([process.pid]);
       const query = new URLSearchParams({ ...c.params, runs: String(runs), photos: photos.join(',') });
@@ -214,7 +216,7 @@ async function browserRuns(work, configs) {
       const counted = files.filter((f) => !/^\/(stacks\/|pipeline\.js)/.test(f.url));
       const raw = counted.reduce((n, f) => n + f.bytes, 0);
       const gzip = counted.reduce((n, f) => n + gzipBytes(join(root, decodeURIComponent(f.url))), 0);
-      const entry = { ...c, ...r, bytes: { raw, gzip, files: counted.map((f) => [f.url, f.bytes]) }, load };
+      const entry = { ...c, ...r, bytes: { raw, gzip, files: counted.map((f) => [f.url, f.bytes]) }, load, console: consoleLines.slice(0, 200) };
       results.push(entry);
       log(`${c.label}: ready ${r.readyMs.toFixed(0)} ms, e2e median ${r.e2e.median.toFixed(1)} ms, p90 ${r.e2e.p90.toFixed(1)}; ${(raw / 1e6).toFixed(1)} MB raw, ${(gzip / 1e6).toFixed(1)} MB gzip; other load ${load.otherCores.toFixed(2)} cores`);
     }
@@ -236,6 +238,13 @@ function browserConfigs() {
           configs.push({ label: `${name} ${variant} ${inputSize}`, group: 'facegate', params: { stack: 'facegate', pkg: p, variant, inputSize } });
         }
       }
+    }
+  }
+  const ab = opt('--ab');
+  if (ab) {
+    // --ab LABEL=DIR: facegate (--package) against another build, paired image by image.
+    for (const variant of ['relaxed-simd', 'simd128']) {
+      configs.push({ label: `A/B ${variant} 640`, group: 'ab', params: { stack: 'ab', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, inputSize: 640 } });
     }
   }
   if (only.includes('ort')) {
