@@ -204,7 +204,7 @@ impl Taps {
             while weights.len() > from + 1 && weights.last() == Some(&0.0) {
                 weights.pop();
             }
-            starts.push(if total > 0.0 { left + first_nonzero } else { ((centre as usize).min(src - 1)).max(0) });
+            starts.push(if total > 0.0 { left + first_nonzero } else { (centre as usize).min(src - 1) });
             offsets.push(weights.len());
         }
         Taps { starts, offsets, weights }
