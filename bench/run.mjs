@@ -17,7 +17,8 @@
 // Options: --runs N (default 27) --skip-native --build (rebuild the facegate package first)
 //   --package DIR (facegate package, default target/npm/facegate)
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
-//   --only facegate,ort,faceapi (stacks to run) --out DIR (default bench/results)
+//   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page)
+//   --only facegate,ort,faceapi,paired (rows to run) --out DIR (default bench/results)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,7 +38,7 @@ const opt = (name, fallback) => {
 const opts = (name) => argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []));
 const runs = Number(opt('--runs', 27));
 const outDir = resolve(opt('--out', join(here, 'results')));
-const only = opt('--only', 'facegate,ort,faceapi').split(',');
+const only = opt('--only', 'facegate,ort,faceapi,paired').split(',');
 const log = (...a) => console.log('[bench]', ...a);
 
 // The detector geometry facegate uses (src/letterbox.rs), which the onnxruntime peers mirror.
@@ -91,7 +92,9 @@ function treeTicks(roots) {
     try {
       const s = readFileSync(`/proc/${d}/stat`, 'utf8');
       const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      // utime + stime, plus cutime + cstime: children that ended (a closed page's renderer, a
+      // finished cargo or python run) hand their time to their parent.
+      procs.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]) });
     } catch {
       // gone
     }
@@ -109,7 +112,7 @@ function treeTicks(roots) {
   }
   return ours;
 }
-function loadProbe(roots) {
+export function loadProbe(roots) {
   const t = performance.now();
   const cpu = cpuTotals();
   const tree = treeTicks(roots);
@@ -244,8 +247,15 @@ function browserConfigs() {
   if (ab) {
     // --ab LABEL=DIR: facegate (--package) against another build, paired image by image.
     for (const variant of ['relaxed-simd', 'simd128']) {
-      configs.push({ label: `A/B ${variant} 640`, group: 'ab', params: { stack: 'ab', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, inputSize: 640 } });
+      configs.push({ label: `facegate vs ${ab.split('=')[0]}, ${variant} 640 (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, inputSize: 640 } });
     }
+  }
+  if (only.includes('paired')) {
+    // The ratios the targets are about, measured paired in one page (image by image,
+    // alternating order): robust to load that drifts between rows.
+    const fg = { pkg: 'pkg', variant: 'relaxed-simd', inputSize: 640, geometry: GEOMETRY.mode, detector: 'tiny' };
+    configs.push({ label: 'facegate vs onnxruntime-web, 640 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', ...fg } });
+    configs.push({ label: 'facegate vs face-api Tiny 416 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', ...fg } });
   }
   if (only.includes('ort')) {
     for (const inputSize of [640, 320]) {

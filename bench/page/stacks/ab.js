@@ -1,13 +1,12 @@
-// Paired comparison of two facegate packages in one page (?pkg=A&pkgB=B): each image goes
-// through both, alternating which goes first, so that machine load drifts hit both alike. The
-// per-package times are in stages A and B (e2e and detect here are their sums: ignore them).
-import { open as openFacegate } from './facegate.js';
-
+// Paired comparison in one page: every image goes through two stacks, alternating which goes
+// first, so that machine load drifts hit both alike. ?A=facegate&B=ort (stacks of this folder;
+// both get this page's parameters), or ?A=facegate&B=facegate&pkgB=DIR (two facegate builds).
+// Per-stack times are in stages A and B (this row's e2e and detect are their sums: ignore them).
 export async function open(params, photos) {
-  const a = await openFacegate(params, photos);
+  const a = await (await import(`./${params.get('A') ?? 'facegate'}.js`)).open(params, photos);
   const paramsB = new URLSearchParams(params);
-  paramsB.set('pkg', params.get('pkgB'));
-  const b = await openFacegate(paramsB, photos);
+  if (params.get('pkgB')) paramsB.set('pkg', params.get('pkgB'));
+  const b = await (await import(`./${params.get('B') ?? 'facegate'}.js`)).open(paramsB, photos);
   let turn = 0;
   const both = async (f) => {
     const order = turn++ % 2 === 0 ? [['A', a], ['B', b]] : [['B', b], ['A', a]];
@@ -23,7 +22,8 @@ export async function open(params, photos) {
     info: { A: a.info, B: b.info },
     detect: (p) => both((s) => s.detect(p)),
     async e2e(p) {
-      return { faces: 1, stages: await both((s) => s.e2e(p)) };
+      const stages = await both((s) => s.e2e(p));
+      return { faces: 1, stages: { ...stages, ratio: stages.A / stages.B } };
     },
   };
 }
