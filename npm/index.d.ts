@@ -42,7 +42,7 @@ export interface LoadProgress {
 }
 
 export interface DetectorOptions {
-  /** Square detector input, a multiple of 32 from 96 to 1920. Default 640. */
+  /** Longest side of the detector input, a multiple of 32 from 96 to 1920 (landscape images get a landscape input). Default 640. */
   inputSize?: number;
   /** Lowest detector score kept, (0, 1]. Default 0.6. */
   scoreThreshold?: number;

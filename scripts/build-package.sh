@@ -5,7 +5,7 @@
 #
 #   bash scripts/build-package.sh [--pack]
 #
-# For measuring variants (benches/browser/run.mjs --package DIR), all optional:
+# For measuring variants (node bench/run.mjs --package DIR), all optional:
 #   FACEGATE_WASM_PROFILE=release        cargo profile of the wasm (default: wasm)
 #   FACEGATE_WASM_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd"
 #   CARGO_TARGET_DIR=target/variant      keep a variant's build apart from the default one
