@@ -3,7 +3,7 @@
 use crate::config::DetectorConfig;
 use crate::decode::{decode_yunet, StrideOutputs};
 use crate::error::{ModelKind, Result};
-use crate::face::{Face, Landmarks, Point};
+use crate::face::{BoundingBox, Face, Landmarks, Point};
 use crate::image::Image;
 use crate::letterbox::Letterbox;
 use std::sync::Mutex;
@@ -84,17 +84,29 @@ impl Detector {
         if !faces.is_empty() || !self.config.retry_with_border {
             return Ok(faces);
         }
-        let border = (image.width().max(image.height()) / 4).max(1);
-        let framed = image.with_border(border, BORDER_FILL);
-        let shift = |p: Point| Point::new(p.x - border as f32, p.y - border as f32);
+        // The framed image is scaled down to the detector input anyway: shrink a large photo
+        // first (longest side at most twice the input), so that the retry never holds a copy
+        // bigger than about 11 MB (1920 x 1920 RGB at the default input), whatever the photo.
+        let longest = image.width().max(image.height());
+        let factor = longest.div_ceil(2 * self.config.input_size).max(1);
+        let small;
+        let source = if factor > 1 {
+            small = image.shrunk(factor);
+            &small
+        } else {
+            image
+        };
+        let (sx, sy) = (image.width() as f32 / source.width() as f32, image.height() as f32 / source.height() as f32);
+        let border = (source.width().max(source.height()) / 4).max(1);
+        let framed = source.with_border(border, BORDER_FILL);
+        let back = |p: Point| Point::new((p.x - border as f32) * sx, (p.y - border as f32) * sy);
         Ok(self
             .detect_once(&framed)?
             .into_iter()
             .map(|f| {
-                let mut bbox = f.bbox;
-                bbox.x -= border as f32;
-                bbox.y -= border as f32;
-                Face { bbox: bbox.clipped(image.width(), image.height()), score: f.score, landmarks: map_landmarks(&f.landmarks, shift) }
+                let corner = back(Point::new(f.bbox.x, f.bbox.y));
+                let bbox = BoundingBox { x: corner.x, y: corner.y, width: f.bbox.width * sx, height: f.bbox.height * sy };
+                Face { bbox: bbox.clipped(image.width(), image.height()), score: f.score, landmarks: map_landmarks(&f.landmarks, back) }
             })
             .filter(|f| f.bbox.area() > 0.0)
             .collect())

@@ -145,6 +145,34 @@ impl Image {
         &self.rgb
     }
 
+    /// This image shrunk by the whole `factor` (each output pixel the mean of a `factor` x
+    /// `factor` block; edge blocks are partial), or a copy when `factor` is 0 or 1. Used before
+    /// framing a large photo, so that the border retry never copies it at full size.
+    pub fn shrunk(&self, factor: u32) -> Image {
+        let f = factor.max(1) as usize;
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (sw, sh) = (w.div_ceil(f), h.div_ceil(f));
+        let mut rgb = Vec::with_capacity(sw * sh * 3);
+        for by in 0..sh {
+            let rows = by * f..((by + 1) * f).min(h);
+            for bx in 0..sw {
+                let cols = bx * f..((bx + 1) * f).min(w);
+                let mut sum = [0u32; 3];
+                for y in rows.clone() {
+                    for x in cols.clone() {
+                        let i = (y * w + x) * 3;
+                        for c in 0..3 {
+                            sum[c] += u32::from(self.rgb[i + c]);
+                        }
+                    }
+                }
+                let n = (rows.len() * cols.len()) as u32;
+                rgb.extend(sum.iter().map(|v| ((v + n / 2) / n) as u8));
+            }
+        }
+        Image { width: sw as u32, height: sh as u32, rgb }
+    }
+
     /// The image with a uniform border of `border` pixels on every side, in colour `fill`.
     pub fn with_border(&self, border: u32, fill: [u8; 3]) -> Image {
         let (w, h) = (self.width + 2 * border, self.height + 2 * border);
@@ -341,6 +369,18 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, format).unwrap();
         out.into_inner()
+    }
+
+    #[test]
+    fn shrunk_averages_blocks_and_keeps_partial_edges() {
+        // 3x2 image, factor 2: blocks {(0,0),(1,0),(0,1),(1,1)} and the partial column {(2,0),(2,1)}.
+        let px: Vec<u8> = [10u8, 20, 30, 40, 50, 60].iter().flat_map(|&v| [v, v, v]).collect();
+        let img = Image::from_rgb(px, 3, 2, &ImageLimits::default()).unwrap();
+        let s = img.shrunk(2);
+        assert_eq!((s.width(), s.height()), (2, 1));
+        assert_eq!(s.as_rgb(), &[30, 30, 30, 45, 45, 45]); // (10+20+40+50)/4, (30+60)/2
+        assert_eq!(img.shrunk(1).as_rgb(), img.as_rgb());
+        assert_eq!(img.shrunk(0).as_rgb(), img.as_rgb());
     }
 
     #[test]

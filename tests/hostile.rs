@@ -898,7 +898,6 @@ fn memory_of_detection_with_a_face_is_small() {
 }
 
 #[test]
-#[ignore = "open finding (docs/hostile-inputs.md): with no face, the retry with a border copies the photo into one 2.25 to 5.6 times its size"]
 fn memory_of_a_large_photo_without_a_face() {
     let _ = engine();
     let mut needed = Vec::new();

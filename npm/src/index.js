@@ -114,7 +114,10 @@ export class FaceGate {
   }
 
   /** Withdraws consent for one reference: its template is erased at once. */
-  withdraw(referenceId) {
+  async withdraw(referenceId) {
+    if (typeof referenceId !== 'string') {
+      throw new FaceGateError({ code: 'invalidInput', message: 'withdraw(referenceId): referenceId must be the string enroll() returned' });
+    }
     return this.#call('withdraw', [referenceId]);
   }
 
@@ -134,7 +137,7 @@ export class FaceGate {
   }
 
   /** Restores an exported gallery. */
-  importGallery(bytes, passphrase) {
+  async importGallery(bytes, passphrase) {
     return this.#call('importGallery', [toBytes(bytes), { passphrase }]);
   }
 

@@ -122,7 +122,11 @@ const handlers = {
     r.alignedRgba.fill(0);
     return { width: r.width, height: r.height, faces: r.faces, chosen: r.chosen, transform: r.transform, aligned, template, templateBytes: r.templateBytes };
   }),
-  withdraw: (referenceId) => requireCore().withdraw(referenceId),
+  withdraw(referenceId) {
+    // wasm-bindgen's string glue traps on a non-string: refuse it here too.
+    if (typeof referenceId !== 'string') throw Object.assign(new Error('referenceId must be a string'), { code: 'invalidInput' });
+    return requireCore().withdraw(referenceId);
+  },
   eraseAll: (options) => requireCore().eraseAll(options ?? {}),
   list: () => requireCore().list(),
   exportGallery: (options) => requireCore().exportGallery(options),

@@ -293,11 +293,9 @@ describe('facegate npm package: hostile inputs from JavaScript', () => {
     refused(r.importEmpty, 'exportNotRecognized', 'an empty export');
   });
 
-  // Finding (left to the owner of npm/ and src/wasm/): withdraw() passes its argument unchecked
-  // to FaceGateCore.withdraw(&str); wasm-bindgen's string glue, given a non-string, asks the
-  // allocator for `undefined` bytes and the module traps ("memory access out of bounds",
-  // code 'internal'). verify() checks its id's type first; withdraw() should too.
-  it('B7b withdraw with a non-string id is refused as invalidInput', { todo: 'withdraw(7) traps in wasm: code internal, "memory access out of bounds"' }, async () => {
+  // withdraw() checks its id's type (wasm-bindgen's string glue traps on a non-string, which
+  // once surfaced as code 'internal', "memory access out of bounds").
+  it('B7b withdraw with a non-string id is refused as invalidInput', async () => {
     const r = await inPage(async (fg, { attempt }) => ({
       number: await attempt(() => fg.withdraw(7)),
       missing: await attempt(() => fg.withdraw()),

@@ -120,6 +120,7 @@ export default {
   imported: 'Imported: {added} added, {present} already here, {expired} erased because their consent had expired.',
   auditTitle: 'Audit log',
   auditIntro: 'What happened, when. It holds no image and no template.',
+  auditMore: 'The newest {shown} of {total} events (the export holds them all).',
   auditGone: 'a reference now erased ({id}…)',
   audit_consentGiven: 'consent given for {ref}',
   audit_enrolled: '{ref} added',

@@ -120,6 +120,7 @@ export default {
   imported: 'Importé : {added} ajoutées, {present} déjà présentes, {expired} effacées car leur consentement avait expiré.',
   auditTitle: 'Journal',
   auditIntro: 'Ce qui s\'est passé, et quand. Il ne contient ni image ni gabarit.',
+  auditMore: 'Les {shown} événements les plus récents sur {total} (l\'export les contient tous).',
   auditGone: 'une référence effacée depuis ({id}…)',
   audit_consentGiven: 'consentement donné pour {ref}',
   audit_enrolled: '{ref} ajoutée',

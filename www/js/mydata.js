@@ -4,6 +4,8 @@ import { t, dateTime, num, onLanguageChange } from './i18n.js';
 import { showError } from './errors.js';
 
 const $ = (id) => document.getElementById(id);
+/** How many of the newest audit events the panel lists. */
+const AUDIT_SHOWN = 100;
 
 /** Wires the screen; `app` as for references. Returns `{ reset(), refresh(list, log) }`. */
 export function setUpMyData(app) {
@@ -44,7 +46,12 @@ export function setUpMyData(app) {
     $('data-table').hidden = list.length === 0;
     $('data-empty').hidden = list.length > 0 || log.length > 0;
     const labels = new Map(list.map((r) => [r.id, r.label]));
-    $('audit-log').replaceChildren(...log.map((e) => {
+    // The newest events only: a long session's log would make every redraw slower.
+    const shownLog = log.slice(-AUDIT_SHOWN);
+    $('audit-log').start = log.length - shownLog.length + 1;
+    $('audit-more').hidden = log.length <= AUDIT_SHOWN;
+    $('audit-more').textContent = t('auditMore', { shown: shownLog.length, total: log.length });
+    $('audit-log').replaceChildren(...shownLog.map((e) => {
       const li = document.createElement('li');
       const ref = e.reference ? (labels.get(e.reference) ?? t('auditGone', { id: e.reference.slice(0, 6) })) : '';
       li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: e.references ?? 0, added: e.added ?? e.references ?? 0, outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase() })}`;
