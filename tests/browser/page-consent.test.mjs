@@ -1,27 +1,16 @@
 // The consent gate of the real page in Chromium: before consent, no camera request and no model
 // inference; "Continue" stays disabled until the required boxes are ticked; refusing still
 // explains everything; and the gate works with the keyboard alone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from './helpers.mjs';
-import { openApp, serveWww, screenshot, giveConsent, fixtureFile } from './page-helpers.mjs';
+import { openApp, pageEnvironment, screenshot, giveConsent, fixtureFile } from './page-helpers.mjs';
 
 const INFERENCE = ['detect', 'enroll', 'verify', 'identify', 'explain'];
-let browser;
-let site;
-
-before(async () => {
-  site = await serveWww();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = pageEnvironment();
 
 test('before consent: no camera, no inference, Continue disabled until every required box is ticked', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     await screenshot(page, 'consent');
     const disabled = () => page.isDisabled('#consent-continue');
@@ -69,7 +58,7 @@ test('before consent: no camera, no inference, Continue disabled until every req
 });
 
 test('refusing is free: the explanations, curve and nutrition labels, and no photo input', async () => {
-  const { page, context } = await openApp(browser, site.origin);
+  const { page, context } = await openApp(env.browser, env.site.origin);
   try {
     await page.click('#consent-refuse');
     assert.equal(await page.isVisible('#screen-teach'), true);
@@ -93,7 +82,7 @@ test('refusing is free: the explanations, curve and nutrition labels, and no pho
 });
 
 test('the gate and the first screens work with the keyboard alone, in French too', async () => {
-  const { page, context } = await openApp(browser, site.origin);
+  const { page, context } = await openApp(env.browser, env.site.origin);
   try {
     await page.selectOption('#language', 'fr');
     assert.equal(await page.textContent('#consent-title'), 'Avant toute chose');
@@ -124,7 +113,7 @@ test('the gate and the first screens work with the keyboard alone, in French too
 });
 
 test('consent given: the camera starts only on request, and the app opens', async () => {
-  const { page, context } = await openApp(browser, site.origin);
+  const { page, context } = await openApp(env.browser, env.site.origin);
   try {
     await giveConsent(page, ['self']);
     assert.equal(await page.evaluate(() => window.__camera.calls), 0, 'consent alone does not start the camera');

@@ -5,28 +5,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
-import { launchBrowser, makeTempDir, removeDir } from './helpers.mjs';
+import { makeTempDir, removeDir } from './helpers.mjs';
 import {
-  openApp, serveWww, screenshot, giveConsent, goTo, addReference, checkPhoto, myData, fullFlow, fixtureFile, dataUrl, TIMEOUT, waitReady,
+  openApp, pageEnvironment, screenshot, giveConsent, goTo, addReference, checkPhoto, myData, fullFlow, fixtureFile, dataUrl, TIMEOUT, waitReady,
 } from './page-helpers.mjs';
 
-let browser;
-let site;
+const env = pageEnvironment();
 let tmp;
 
-before(async () => {
-  site = await serveWww();
-  browser = await launchBrowser();
+before(() => {
   tmp = makeTempDir('page');
 });
-after(async () => {
-  await browser?.close();
-  await site?.close();
-  removeDir(tmp);
-});
+after(() => removeDir(tmp));
 
 test('full flow: enrol A, A matches, B does not, identify picks A, a group photo needs a choice', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     const refs = await fullFlow(page);
     assert.deepEqual(refs.map((r) => r.label), ['Alice', 'Bob', 'Barack']);
@@ -46,7 +39,7 @@ test('full flow: enrol A, A matches, B does not, identify picks A, a group photo
 });
 
 test('withdraw one reference, then verify against it: a clear message, not a crash', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
@@ -80,7 +73,7 @@ test('withdraw one reference, then verify against it: a clear message, not a cra
 });
 
 test('Erase everything: one click, nothing held, no storage, camera off', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
@@ -115,7 +108,7 @@ test('Erase everything: one click, nothing held, no storage, camera off', async 
 });
 
 test('export -> reload -> import with the passphrase gives the same references; a wrong one is refused', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
@@ -153,7 +146,7 @@ test('export -> reload -> import with the passphrase gives the same references; 
 });
 
 test('camera snapshot and drag-and-drop are sources too', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin, { camera: 'person_a_2.jpg' });
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin, { camera: 'person_a_2.jpg' });
   try {
     await giveConsent(page);
     await goTo(page, 'references');
@@ -195,7 +188,7 @@ test('camera snapshot and drag-and-drop are sources too', async () => {
 });
 
 test('teaching mode: box and landmarks, aligned crop, 512-byte template, cosine step by step, threshold', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin);
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
   try {
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
@@ -234,7 +227,7 @@ test('teaching mode: box and landmarks, aligned crop, 512-byte template, cosine 
 });
 
 test('a phone-sized screen: nothing overflows sideways, the flow still works', async () => {
-  const { page, context, pageErrors } = await openApp(browser, site.origin, { viewport: { width: 390, height: 844 } });
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin, { viewport: { width: 390, height: 844 } });
   try {
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(await overflow() <= 0, 'consent screen overflows');

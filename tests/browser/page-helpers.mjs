@@ -4,9 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { FIXTURES, REPO, openPage, serveDir } from './helpers.mjs';
+import { FIXTURES, REPO, launchBrowser, openPage, serveDir } from './helpers.mjs';
 
 export const WWW = join(REPO, 'www');
 /** Screenshots of each screen, kept as test artifacts. */
@@ -25,6 +26,23 @@ export function ensurePageBuilt() {
 export function serveWww() {
   ensurePageBuilt();
   return serveDir(WWW);
+}
+
+/**
+ * For a test file: serves www/ and launches Chromium before its tests, closes both after.
+ * Returns `{ site, browser }`, filled in once the tests start.
+ */
+export function pageEnvironment() {
+  const env = { site: null, browser: null };
+  before(async () => {
+    env.site = await serveWww();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.site?.close();
+  });
+  return env;
 }
 
 /**

@@ -3,26 +3,16 @@
 // ever leaves 127.0.0.1. Then the browser goes offline, the page reloads from its service worker
 // and the full flow passes again. Also measures the figures: time from navigation to
 // ready and the bytes a first visit transfers (raw and gzip), written to out/page-figures.json.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-import { REPO, assertOnlyLocalRequests, launchBrowser } from './helpers.mjs';
-import { WWW, fullFlow, openApp, serveWww, waitReady } from './page-helpers.mjs';
+import { REPO, assertOnlyLocalRequests } from './helpers.mjs';
+import { WWW, fullFlow, openApp, pageEnvironment, waitReady } from './page-helpers.mjs';
 
-let browser;
-let site;
-
-before(async () => {
-  site = await serveWww();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = pageEnvironment();
 
 /** Size of the file behind a page URL, raw and gzipped (as a static host would compress it). */
 function fileSizes(url) {
@@ -33,7 +23,7 @@ function fileSizes(url) {
 }
 
 test('zero egress through the full flow, then the same flow offline', async () => {
-  const opened = await openApp(browser, site.origin);
+  const opened = await openApp(env.browser, env.site.origin);
   const { page, context, requests } = opened;
   const failed = [];
   context.on('requestfailed', (r) => failed.push(r.url()));
@@ -42,7 +32,7 @@ test('zero egress through the full flow, then the same flow offline', async () =
     const loadRequests = requests.length;
     assertOnlyLocalRequests(requests, 'while loading');
     const [readyMs, serviceWorkerMs] = await page.evaluate(() => ['facegate-ready', 'facegate-offline-copy'].map((m) => performance.getEntriesByName(m)[0].startTime));
-    const files = [...new Set(requests.map((r) => r.url))].filter((u) => u.startsWith(site.origin));
+    const files = [...new Set(requests.map((r) => r.url))].filter((u) => u.startsWith(env.site.origin));
     const sizes = files.map((u) => fileSizes(u));
     const sum = (list, k) => list.reduce((n, s) => n + s[k], 0);
     const figures = {
@@ -76,7 +66,7 @@ test('zero egress through the full flow, then the same flow offline', async () =
     await fullFlow(page);
     const offlineRequests = requests.slice(beforeOffline);
     assertOnlyLocalRequests(offlineRequests, 'offline');
-    assert.deepEqual(failed.filter((u) => !u.startsWith(site.origin)), [], 'nothing tried to leave');
+    assert.deepEqual(failed.filter((u) => !u.startsWith(env.site.origin)), [], 'nothing tried to leave');
     assert.equal(await page.textContent('#net-count'), '0');
   } finally {
     await context.setOffline(false).catch(() => {});

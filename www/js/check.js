@@ -2,7 +2,7 @@
 // the user's references (identify), and show the result card.
 import { t, onLanguageChange } from './i18n.js';
 import { showError } from './errors.js';
-import { clearCanvas, drawPhoto } from './photo.js';
+import { clearCanvas, drawPhoto, pictureCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
 import { detectPhoto } from './detect-photo.js';
@@ -89,10 +89,7 @@ export function setUpCheck(app) {
     for (const c of result.querySelectorAll('canvas')) clearCanvas(c);
     const h = document.createElement('h3');
     h.textContent = t('resultTitle');
-    const picture = document.createElement('canvas');
-    picture.className = 'result-photo';
-    picture.setAttribute('role', 'img');
-    picture.setAttribute('aria-label', t('resultPhotoLabel'));
+    const picture = pictureCanvas('result-photo', t('resultPhotoLabel'));
     drawPhoto(picture, photo.bitmap, photo.faces, { keep: last.face });
     const body = document.createElement('div');
     body.className = 'result-body';

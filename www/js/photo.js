@@ -57,6 +57,15 @@ export function faceAt(faces, x, y, scale) {
   return best;
 }
 
+/** A new canvas that screen readers announce as a picture described by `label`. */
+export function pictureCanvas(className, label) {
+  const canvas = document.createElement('canvas');
+  canvas.className = className;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', label);
+  return canvas;
+}
+
 /** Blanks a canvas (its pixels are overwritten, then it shrinks to nothing). */
 export function clearCanvas(canvas) {
   const ctx = canvas.getContext('2d');

@@ -3,7 +3,7 @@
 // rates from the shipped calibration curves, and the models' nutrition labels.
 import { t, num, onLanguageChange } from './i18n.js';
 import { showError } from './errors.js';
-import { clearCanvas, drawPhoto } from './photo.js';
+import { clearCanvas, pictureCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
 import { detectPhoto } from './detect-photo.js';
@@ -86,10 +86,7 @@ export function setUpTeach(app) {
       const { bitmap, faces } = await detectPhoto(fg, x);
       const s = { bitmap, faces, explanation: null, picker: null };
       slots[name] = s;
-      const canvas = document.createElement('canvas');
-      canvas.className = 'preview';
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', t('teachBoxLabel'));
+      const canvas = pictureCanvas('preview', t('teachBoxLabel'));
       const info = document.createElement('p');
       const buttons = document.createElement('div');
       buttons.className = 'face-buttons';
@@ -130,17 +127,11 @@ export function setUpTeach(app) {
     const e = slots[name]?.explanation;
     if (!e) return;
     for (const c of steps.querySelectorAll('canvas')) clearCanvas(c);
-    const crop = document.createElement('canvas');
+    const crop = pictureCanvas('aligned', t('teachAlignedLabel'));
     crop.width = 112;
     crop.height = 112;
-    crop.className = 'aligned';
-    crop.setAttribute('role', 'img');
-    crop.setAttribute('aria-label', t('teachAlignedLabel'));
-    crop.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(e.aligned.data), 112, 112), 0, 0);
-    const strip = document.createElement('canvas');
-    strip.className = 'strip';
-    strip.setAttribute('role', 'img');
-    strip.setAttribute('aria-label', t('teachStripLabel'));
+    crop.getContext('2d').putImageData(new ImageData(e.aligned.data, 112, 112), 0, 0);
+    const strip = pictureCanvas('strip', t('teachStripLabel'));
     drawStrip(strip, e.template);
     const numbers = document.createElement('details');
     const summary = document.createElement('summary');
@@ -207,10 +198,7 @@ export function setUpTeach(app) {
     td.textContent = '…';
     dots.append(td);
     table.append(head, row(0), row(1), row(2), row(3), dots, row(a.length - 1));
-    const strip = document.createElement('canvas');
-    strip.className = 'strip';
-    strip.setAttribute('role', 'img');
-    strip.setAttribute('aria-label', t('teachProductsLabel'));
+    const strip = pictureCanvas('strip', t('teachProductsLabel'));
     drawStrip(strip, s.products);
     const lengths = document.createElement('p');
     lengths.textContent = t('teachCosine2', { la: s.lengthA.toFixed(4), lb: s.lengthB.toFixed(4), dot: s.dot.toFixed(4), cosine: s.cosine.toFixed(4) });
