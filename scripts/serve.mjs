@@ -1,10 +1,13 @@
 // A tiny static file server for facegate's page and tests: 127.0.0.1 only, no dependencies,
-// with the security headers the page promises (strict CSP, no referrer, camera limited to self).
+// with the security headers the page promises (www/policy.js: strict CSP, no referrer, camera
+// limited to self, cross-origin isolation).
 //
 //   node scripts/serve.mjs [--root DIR] [--port N]     (defaults: www, 8080; port 0 = any free)
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { runInNewContext } from 'node:vm';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -22,16 +25,15 @@ const TYPES = {
   '.md': 'text/plain; charset=utf-8',
 };
 
-export const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' blob: data:; " +
-    "style-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'Permissions-Policy': 'camera=(self), microphone=(), geolocation=()',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+/** www/policy.js's FACEGATE_POLICY: the one source of the security headers (the service worker reads it too). */
+export const POLICY = (() => {
+  const context = {};
+  runInNewContext(readFileSync(new URL('../www/policy.js', import.meta.url), 'utf8'), context);
+  return JSON.parse(JSON.stringify(context.FACEGATE_POLICY)); // plain objects of this realm
+})();
+
+/** Every response carries these: strict CSP, no referrer, camera for this site only, cross-origin isolation. */
+export const SECURITY_HEADERS = { ...POLICY.headers };
 
 /** Starts serving `root`; resolves to the http.Server once listening. */
 export function serve({ root, port = 8080, host = '127.0.0.1', headers = SECURITY_HEADERS, quiet = false }) {

@@ -38,7 +38,7 @@ test('before consent: no camera, no inference, Continue disabled until every req
     const calls = await page.evaluate(() => ({ camera: window.__camera.calls, worker: window.__workerCalls }));
     assert.equal(calls.camera, 0, 'getUserMedia was called before consent');
     assert.deepEqual(calls.worker.filter((m) => INFERENCE.includes(m)), [], `inference before consent: ${calls.worker}`);
-    assert.deepEqual(calls.worker, ['load'], 'only the engine download happened');
+    assert.deepEqual(calls.worker, [], 'no engine before Continue, not even its download');
     assert.match(await page.textContent('#reference-error'), /consent/i, 'the forced file is refused with a consent message');
 
     // Step 2 lists what was ticked, and only "Yes, I agree" opens the app.
@@ -57,7 +57,7 @@ test('before consent: no camera, no inference, Continue disabled until every req
   }
 });
 
-test('refusing is free: the explanations, curve and nutrition labels, and no photo input', async () => {
+test('DPIA-2 refusing is free: the explanations, curve and nutrition labels, and no photo input', async () => {
   const { page, context } = await openApp(env.browser, env.site.origin);
   try {
     await page.click('#consent-refuse');
@@ -73,7 +73,7 @@ test('refusing is free: the explanations, curve and nutrition labels, and no pho
     const after = await page.textContent('#threshold-rates');
     assert.notEqual(after, before);
     assert.match(after, /0\.97%/, `the rate at 0.300 is the measured 9.7e-3: ${after}`);
-    assert.equal(await page.evaluate(() => window.__workerCalls.filter((m) => m !== 'load').length), 0);
+    assert.deepEqual(await page.evaluate(() => window.__workerCalls), [], 'refusing starts no engine');
     await page.click('#teach-back');
     assert.equal(await page.isVisible('#screen-consent'), true);
   } finally {

@@ -1,14 +1,16 @@
 // The page's files, checked without a browser: both string sets complete and matching, every
 // string the markup and code use exists, every engine error has a message, the service worker
-// caches every page file, the meta CSP equals the served one, the calibration matches the
-// shipped thresholds, and the page has no storage, cookie or external-URL code.
+// caches every page file and only an allowlist, the meta CSP, the served headers and the policy
+// are one, the calibration matches the shipped thresholds, and the page has no storage, cookie
+// or external-URL code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO } from './helpers.mjs';
-import { SECURITY_HEADERS } from '../../scripts/serve.mjs';
+import { POLICY, SECURITY_HEADERS } from '../../scripts/serve.mjs';
+import { cspSet } from './privacy-helpers.mjs';
 import en from '../../www/i18n/en.js';
 import fr from '../../www/i18n/fr.js';
 
@@ -50,27 +52,50 @@ test('every error code the engine and the package can raise has its own message'
   assert.deepEqual(missing, [], 'error codes without a message');
 });
 
-test('the service worker caches every file of the page', () => {
+test('the service worker caches every file of the page, and only an allowlist of them', () => {
   const sw = read('sw.js');
-  const shell = JSON.parse(sw.match(/const SHELL = (\[[\s\S]*?\]);/)[1].replace(/'/g, '"').replace(/,\s*\]/, ']'));
-  const pageFiles = ['index.html', 'style.css', 'calibration.json', ...jsFiles, ...readdirSync(join(WWW, 'i18n')).map((f) => `i18n/${f}`)];
-  assert.deepEqual(pageFiles.filter((f) => !shell.includes(f)), [], 'page files the service worker would not cache');
-  assert.deepEqual(shell.filter((f) => f !== './' && !f.startsWith('pkg/') && !pageFiles.includes(f)), [], 'cached names that are not page files');
-  // The package files the page imports statically (before the worker controls it).
-  for (const f of ['pkg/index.js', 'pkg/image.js', 'pkg/protocol.js', 'pkg/manifest.js']) assert.ok(shell.includes(f), `${f} not cached`);
-  assert.match(sw, /origin !== self\.location\.origin\) return/, 'the worker must ignore other origins');
+  const list = (name) => JSON.parse(sw.match(new RegExp(`const ${name} = (\\[[\\s\\S]*?\\]);`))[1].replace(/'/g, '"').replace(/,\s*\]/, ']'));
+  const shell = list('SHELL');
+  const engine = list('ENGINE');
+  const pageFiles = ['index.html', 'style.css', 'calibration.json', 'policy.js', ...jsFiles, ...readdirSync(join(WWW, 'i18n')).map((f) => `i18n/${f}`)];
+  const cached = [...shell, ...engine];
+  assert.deepEqual(pageFiles.filter((f) => !cached.includes(f)), [], 'page files the service worker would not cache');
+  assert.deepEqual(cached.filter((f) => f !== './' && !f.startsWith('pkg/') && !pageFiles.includes(f)), [], 'cached names that are not page files');
+  // The package files the page imports statically (before consent); the engine comes after it.
+  for (const f of ['pkg/index.js', 'pkg/image.js', 'pkg/protocol.js', 'pkg/manifest.js']) assert.ok(shell.includes(f), `${f} not in the shell`);
+  assert.deepEqual(shell.filter((f) => /\.(wasm|onnx)$/.test(f) || f === 'js/facegate-worker.js'), [], 'the shell (fetched before consent) holds no engine file');
+  // TM-4: another origin, or a method other than GET/HEAD, gets a network error.
+  assert.match(sw, /const refused = url\.origin !== self\.location\.origin \|\| \(request\.method !== 'GET' && request\.method !== 'HEAD'\);/);
+  assert.match(sw, /if \(refused\) \{\s*event\.respondWith\(Response\.error\(\)\);/);
 });
 
-test('the meta CSP is the served policy (less frame-ancestors, which only a header can set)', () => {
-  const meta = read('index.html').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
-  const served = SECURITY_HEADERS['Content-Security-Policy'].replace(/;\s*frame-ancestors 'none'/, '');
-  assert.equal(meta, served);
-  for (const d of ["default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "img-src 'self' blob: data:", "style-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"]) {
-    assert.ok(meta.includes(d), `meta CSP lacks ${d}`);
-  }
-  assert.ok(SECURITY_HEADERS['Content-Security-Policy'].includes("frame-ancestors 'none'"));
-  assert.equal(SECURITY_HEADERS['Permissions-Policy'], 'camera=(self), microphone=(), geolocation=()');
-  assert.equal(SECURITY_HEADERS['Referrer-Policy'], 'no-referrer');
+test('TM-2 one policy: the meta CSP, the served headers and the service worker\'s are the same directive sets', () => {
+  const metaText = read('index.html').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+  const policyCsp = cspSet(POLICY.headers['Content-Security-Policy']);
+  // A meta CSP cannot carry frame-ancestors (browsers ignore it there): everything else is equal.
+  assert.deepEqual(cspSet(metaText), policyCsp.filter(([d]) => d !== 'frame-ancestors'));
+  assert.equal(metaText, POLICY.metaCsp);
+  assert.deepEqual(cspSet(SECURITY_HEADERS['Content-Security-Policy']), policyCsp);
+  assert.deepEqual(SECURITY_HEADERS, POLICY.headers, 'scripts/serve.mjs sends exactly the policy');
+  const csp = Object.fromEntries(policyCsp);
+  assert.deepEqual(csp['default-src'], ["'none'"]);
+  assert.deepEqual(csp['connect-src'], ["'self'"]);
+  assert.deepEqual(csp['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
+  assert.deepEqual(csp['frame-ancestors'], ["'none'"]);
+  assert.deepEqual(csp['worker-src'], ["'self'"]);
+  assert.equal(POLICY.headers['Permissions-Policy'], 'camera=(self), microphone=(), geolocation=()');
+  assert.equal(POLICY.headers['Referrer-Policy'], 'no-referrer');
+  assert.equal(POLICY.headers['Cross-Origin-Opener-Policy'], 'same-origin');
+  assert.equal(POLICY.headers['Cross-Origin-Embedder-Policy'], 'require-corp');
+  assert.equal(POLICY.headers['Cross-Origin-Resource-Policy'], 'same-origin');
+  // The service worker sets every header of the same object on what it serves.
+  const sw = read('sw.js');
+  assert.match(sw, /^importScripts\('policy\.js'\);$/m);
+  assert.match(sw, /for \(const \[name, value\] of Object\.entries\(FACEGATE_POLICY\.headers\)\) headers\.set\(name, value\);/);
+  // The frame check runs first, before the page's scripts and styles.
+  const head = read('index.html').split('</head>')[0];
+  assert.ok(head.indexOf('js/frame-check.js') < head.indexOf('style.css') && head.indexOf('js/frame-check.js') < head.indexOf('js/app.js'));
+  assert.ok(head.indexOf('http-equiv="Content-Security-Policy"') < head.indexOf('<script'), 'the meta CSP comes before any script');
 });
 
 test('the calibration curve ships the thresholds the engine uses', () => {
@@ -89,7 +114,7 @@ test('the calibration curve ships the thresholds the engine uses', () => {
 test('the page has no storage, cookie, tracking or external-URL code', () => {
   for (const f of [...jsFiles, 'sw.js', 'index.html', 'style.css']) {
     const text = read(f);
-    for (const banned of ['localStorage', 'sessionStorage', 'indexedDB', 'document.cookie', 'sendBeacon', 'XMLHttpRequest', 'WebSocket', 'EventSource', '@import', '@font-face']) {
+    for (const banned of ['localStorage', 'sessionStorage', 'indexedDB', 'document.cookie', 'sendBeacon', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'RTCPeerConnection', '@import', '@font-face']) {
       assert.ok(!text.includes(banned), `${f} uses ${banned}`);
     }
     assert.deepEqual([...text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi)].map((m) => m[0]), [], `${f} names an external URL`);

@@ -1,10 +1,11 @@
 // The facegate page: consent first, then references, checks, "My data" and teaching mode, all
 // on this device. This file starts things and wires the screens together; each screen has its
 // own module.
-import { applyTranslations, preferredLanguage, setLanguage, t } from './i18n.js';
-import { loadEngine } from './engine.js';
+import { applyTranslations, num, onLanguageChange, preferredLanguage, setLanguage, t } from './i18n.js';
+import { engineBytes, loadEngine } from './engine.js';
 import { startNetMeter } from './netmeter.js';
-import { registerServiceWorker } from './offline.js';
+import { ensurePolicy } from './offline.js';
+import { setUpOfflineCopy } from './offline-copy.js';
 import { setUpConsent } from './consent.js';
 import { setUpReferences } from './references.js';
 import { setUpCheck } from './check.js';
@@ -35,26 +36,73 @@ function announce(text) {
 }
 
 async function main() {
+  // Framed: js/frame-check.js emptied the document; nothing starts (TM-3).
+  if (window.self !== window.top) return;
   setLanguage(preferredLanguage());
   $('language').value = document.documentElement.lang;
   $('language').addEventListener('change', (e) => setLanguage(e.target.value));
   applyTranslations();
 
+  const meter = startNetMeter($('net-count'));
   const calibration = fetch('calibration.json').then((r) => r.json());
-  const offline = await registerServiceWorker();
+  const policy = await ensurePolicy();
+  if (policy.reloading) return;
   performance.mark('facegate-offline-copy');
   const engineState = $('engine-state');
-  const engine = loadEngine((fraction) => {
-    engineState.textContent = t('engineLoadingPct', { pct: Math.round(fraction * 100) });
-  });
-  const ready = Promise.all([engine, calibration]);
-  startNetMeter($('net-count'), ready);
+  const setEngineState = (key, vars) => {
+    engineState.dataset.i18n = key;
+    engineState.textContent = t(key, vars);
+  };
+  setEngineState(policy.workerCovered ? 'engineIdle' : 'enginePolicyMissing');
+  document.body.dataset.policy = JSON.stringify({ document: policy.documentCovered, worker: policy.workerCovered, offline: policy.offline });
+
+  let consentScreens = null;
+  let engine = null;
+  /** Starts the engine's download (once): at the first "Continue" of the consent screen. */
+  const startEngine = () => {
+    if (engine) return engine;
+    if (!policy.workerCovered) {
+      engine = Promise.reject(Object.assign(new Error(t('enginePolicyMissing')), { code: 'policyMissing' }));
+      engine.catch(() => {});
+      return engine;
+    }
+    performance.mark('facegate-engine-start');
+    meter.engineLoading();
+    document.body.dataset.engine = 'loading';
+    engine = loadEngine((fraction) => {
+      delete engineState.dataset.i18n;
+      engineState.textContent = t('engineLoadingPct', { pct: Math.floor(fraction * 100) });
+      consentScreens?.progress(fraction);
+    }).then((fg) => {
+      faceGate = fg;
+      meter.engineReady();
+      performance.mark('facegate-ready');
+      setEngineState(policy.offline ? 'engineReady' : 'engineReadyOnline');
+      consentScreens?.progress(1);
+      document.body.dataset.engine = 'ready';
+      return fg;
+    }, (e) => {
+      meter.engineReady();
+      delete engineState.dataset.i18n;
+      engineState.textContent = t('engineFailed', { message: e?.message ?? e });
+      consentScreens?.progress(null);
+      document.body.dataset.engine = 'failed';
+      throw e;
+    });
+    engine.catch(() => {});
+    return engine;
+  };
+  const downloadLabel = () => {
+    $('engine-download').textContent = t('engineDownload', { mb: num(engineBytes() / 1e6, { maximumFractionDigits: 0 }) });
+  };
+  downloadLabel();
+  onLanguageChange(downloadLabel);
 
   const app = {
     /** The engine, only after consent: nothing reaches a model before it. */
     async engine() {
       if (!consent) throw Object.assign(new Error('consent first'), { code: 'consentRequired' });
-      return engine;
+      return startEngine();
     },
     purposes: () => consent?.purposes ?? new Set(),
     announce,
@@ -74,8 +122,10 @@ async function main() {
   const myData = setUpMyData(app);
   const teach = setUpTeach(app);
 
-  const consentScreens = setUpConsent({
+  setUpOfflineCopy({ announce });
+  consentScreens = setUpConsent({
     show,
+    onContinue: startEngine,
     onConsent(given) {
       consent = given;
       showTabs(consent.purposes);
@@ -121,18 +171,10 @@ async function main() {
   });
 
   show('consent', { focus: false });
-  try {
-    faceGate = await engine;
-    await ready;
-    engineState.dataset.i18n = offline ? 'engineReady' : 'engineReadyOnline';
-    engineState.textContent = t(engineState.dataset.i18n);
-    performance.mark('facegate-ready');
-    document.body.dataset.ready = 'true';
-  } catch (e) {
-    delete engineState.dataset.i18n;
-    engineState.textContent = t('engineFailed', { message: e?.message ?? e });
-    document.body.dataset.ready = 'failed';
-  }
+  await calibration;
+  meter.ready();
+  performance.mark('facegate-page-ready');
+  document.body.dataset.ready = 'true';
 }
 
 main();

@@ -1,16 +1,20 @@
 // The consent gate: a plain-language screen with one unticked box per purpose and a sentence to
 // affirm, then a second confirmation step. Nothing else of the app (camera, inference) is
-// reachable before it; refusing leads to the explanations only.
+// reachable before it; refusing leads to the explanations only. The engine's download starts at
+// the first "Continue" (not before: a visitor who refuses downloads no model), and its progress
+// shows on the confirmation step.
 import { t } from './i18n.js';
 
 const PURPOSE_TEXT = { verifyItIsMe: 'purposeSelf', compareWithConsentingPerson: 'purposeOthers', learn: 'purposeLearn' };
 
 /**
- * Wires the two consent screens. `show(name)` switches screens; `onConsent({ purposes, givenAt })`
- * runs after the confirmation; `onRefuse()` when the user declines.
- * Returns `{ reset() }`: every box unticked again.
+ * Wires the two consent screens. `show(name)` switches screens; `onContinue()` runs at each
+ * "Continue" (the page starts the engine's download at the first); `onConsent({ purposes,
+ * givenAt })` runs after the confirmation; `onRefuse()` when the user declines.
+ * Returns `{ reset(), progress(fraction) }`: every box unticked again; the download's progress
+ * (0..1, or null when it failed) shown on the confirmation step.
  */
-export function setUpConsent({ show, onConsent, onRefuse }) {
+export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
   const boxes = [...document.querySelectorAll('#screen-consent input[name="purpose"]')];
   const affirm = document.getElementById('consent-affirm');
   const next = document.getElementById('consent-continue');
@@ -30,6 +34,7 @@ export function setUpConsent({ show, onConsent, onRefuse }) {
     }));
     show('confirm');
     document.getElementById('confirm-yes').focus();
+    onContinue?.();
   });
   document.getElementById('confirm-back').addEventListener('click', () => {
     show('consent');
@@ -40,10 +45,27 @@ export function setUpConsent({ show, onConsent, onRefuse }) {
   });
   document.getElementById('consent-refuse').addEventListener('click', onRefuse);
 
+  const bar = document.getElementById('engine-bar');
+  const pct = document.getElementById('engine-pct');
+  let shownPct = -1;
   return {
     reset() {
       for (const b of [...boxes, affirm]) b.checked = false;
       update();
+    },
+    progress(fraction) {
+      if (fraction === null) {
+        bar.removeAttribute('value');
+        pct.textContent = '';
+        return;
+      }
+      bar.value = fraction;
+      // Whole percents only, so that a screen reader is not flooded.
+      const now = Math.floor(fraction * 100);
+      if (now !== shownPct) {
+        shownPct = now;
+        pct.textContent = fraction >= 1 ? t('engineDownloaded') : t('engineLoadingPct', { pct: now });
+      }
     },
   };
 }

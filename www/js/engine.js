@@ -1,11 +1,29 @@
-// Loading facegate (the npm package, copied into www/pkg by scripts/demo.sh). Downloading the
-// wasm and models is not inference: no face is looked at until the user has consented.
+// Loading facegate (the npm package, copied into www/pkg by scripts/demo.sh). Nothing heavy is
+// downloaded before the visitor's first "Continue" on the consent screen (docs/privacy, TM-6):
+// the wasm and the models are fetched only when startEngine() is first called, and no face is
+// looked at until the consent is confirmed. The worker is this page's js/facegate-worker.js (the
+// package's worker plus a report to the request counter).
 import { FaceGate } from '../pkg/index.js';
+import { MANIFEST } from '../pkg/manifest.js';
 
 let loading = null;
 
 /** Starts loading once; resolves to the FaceGate. `onProgress(fraction)` reports downloads. */
 export function loadEngine(onProgress) {
-  loading ??= FaceGate.load({ onProgress: (p) => onProgress?.(p.fraction) });
+  loading ??= FaceGate.load({
+    workerUrl: new URL('./facegate-worker.js', import.meta.url).href,
+    onProgress: (p) => onProgress?.(p.fraction),
+  });
   return loading;
+}
+
+/** Whether the download has started. */
+export function engineStarted() {
+  return loading !== null;
+}
+
+/** Bytes the engine downloads (the larger wasm build and both models), for the consent screen. */
+export function engineBytes() {
+  const wasm = Math.max(MANIFEST.wasm?.bytes ?? 0, MANIFEST.wasmRelaxed?.bytes ?? 0);
+  return wasm + (MANIFEST.detector?.bytes ?? 0) + (MANIFEST.recognizer?.bytes ?? 0);
 }

@@ -1,30 +1,116 @@
-// The on-page network indicator: how many requests the page made since it became ready (its own
-// static files, the wasm and the models come before). It stays at 0; each request, if one ever
-// happened, is listed in the indicator's tooltip. Content-Security-Policy violations (blocked
-// attempts) are counted too.
+// The on-page request counter (docs/privacy/threat-model.md, TM-5): how many requests were made
+// after the page's own files loaded, from every place that can make one, and how many were
+// blocked. It stays at 0; each request, if one ever happened, is listed in the tooltip.
+//
+// What it sees:
+// - the page: its Resource Timing entries and its CSP violations;
+// - the facegate worker: the same, reported by js/facegate-worker.js;
+// - the service worker: every fetch event, and each request it refused (another origin, or a
+//   method other than GET/HEAD), reported by sw.js.
+// The worker and the service worker report on the 'facegate-netmeter' BroadcastChannel.
+//
+// What is not counted: the page's own files while they load (the shell before ready, and the
+// engine's files between the first Continue and engine ready; a request for them outside those
+// windows counts). What it cannot see: the browser's own check for a new sw.js (Chromium makes
+// it after a load; it carries no data of the page), WebRTC (the page uses none; the CSP cannot
+// block it) and navigations to other pages (the page links nowhere).
+//
+// One request seen by two observers (the page and the service worker) counts once: per URL,
+// the larger of the service worker's count and the page's plus the worker's.
+import { onLanguageChange, t } from './i18n.js';
 
-/** Starts counting into `output`; `ready` resolves when the page's own files are loaded. */
-export function startNetMeter(output, ready) {
-  const after = [];
-  const blocked = [];
+/** Whether `url` is one of the engine's files (the package under pkg/, the worker). */
+function engineFile(url) {
+  try {
+    const u = new URL(url, document.baseURI);
+    const base = new URL('./', document.baseURI);
+    if (u.origin !== base.origin || !u.pathname.startsWith(base.pathname)) return false;
+    const path = u.pathname.slice(base.pathname.length);
+    return path.startsWith('pkg/') || path === 'js/facegate-worker.js';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts counting into `output` (an <output>); its closest [title] element gets the list.
+ * Returns `{ ready(), engineLoading(), engineReady(), counts() }`: `ready()` when the page's own
+ * files have loaded; the engine window opens at `engineLoading()` and closes at `engineReady()`.
+ */
+export function startNetMeter(output) {
+  const events = [];
+  const now = () => performance.timeOrigin + performance.now();
   let readyAt = Infinity;
+  const engineWindow = { from: Infinity, to: Infinity };
+
+  const counted = (e) => {
+    if (e.blocked) return true;
+    if (e.time < readyAt) return false;
+    return !(e.time >= engineWindow.from && e.time <= engineWindow.to && engineFile(e.url));
+  };
+
+  const counts = () => {
+    const perUrl = new Map();
+    const blocked = [];
+    for (const e of events) {
+      if (!counted(e)) continue;
+      if (e.blocked) {
+        blocked.push(e);
+        continue;
+      }
+      const c = perUrl.get(e.url) ?? { serviceWorker: 0, client: 0 };
+      if (e.source === 'serviceWorker') c.serviceWorker += 1;
+      else c.client += 1;
+      perUrl.set(e.url, c);
+    }
+    const requests = [];
+    for (const [url, c] of perUrl) for (let i = 0; i < Math.max(c.serviceWorker, c.client); i += 1) requests.push(url);
+    const bySource = { page: 0, worker: 0, serviceWorker: 0 };
+    for (const e of events) if (counted(e) && !e.blocked) bySource[e.source] += 1;
+    return { requests, blocked: blocked.map((e) => `${e.source}: ${e.url}`), bySource };
+  };
+
   const show = () => {
-    output.value = String(after.length + blocked.length);
+    const c = counts();
+    output.value = String(c.requests.length + c.blocked.length);
     output.textContent = output.value;
-    output.closest('[title]')?.setAttribute('title', [...after, ...blocked.map((u) => `blocked: ${u}`)].join('\n'));
-    output.dataset.requests = String(after.length);
-    output.dataset.blocked = String(blocked.length);
+    output.dataset.requests = String(c.requests.length);
+    output.dataset.blocked = String(c.blocked.length);
+    output.dataset.sources = JSON.stringify(c.bySource);
+    output.closest('[title]')?.setAttribute('title', [t('netExplain'), ...c.requests, ...c.blocked.map((b) => `blocked: ${b}`)].join('\n'));
+  };
+
+  const add = (e) => {
+    events.push(e);
+    show();
   };
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.startTime >= readyAt) after.push(e.name);
-    show();
+    for (const entry of list.getEntries()) add({ source: 'page', url: entry.name, time: performance.timeOrigin + entry.startTime });
   }).observe({ type: 'resource', buffered: true });
   document.addEventListener('securitypolicyviolation', (e) => {
-    blocked.push(e.blockedURI || e.violatedDirective);
-    show();
+    add({ source: 'page', url: e.blockedURI || e.violatedDirective, time: now(), blocked: true });
   });
-  ready.then(() => {
-    readyAt = performance.now();
-  }, () => {});
+  if (typeof BroadcastChannel === 'function') {
+    new BroadcastChannel('facegate-netmeter').addEventListener('message', ({ data }) => {
+      if (!data || typeof data.url !== 'string' || !['worker', 'serviceWorker'].includes(data.source)) return;
+      add({ source: data.source, url: data.url, time: Number(data.time) || now(), blocked: Boolean(data.blocked || data.refused) });
+    });
+  }
   show();
+  onLanguageChange(show);
+
+  return {
+    ready() {
+      readyAt = now();
+      show();
+    },
+    engineLoading() {
+      if (engineWindow.from === Infinity) engineWindow.from = now();
+    },
+    engineReady() {
+      engineWindow.to = now();
+      show();
+    },
+    counts,
+  };
 }

@@ -37,20 +37,29 @@ export function mountPhotoSource(container, { onPhoto, onError }) {
     if (f) onPhoto(f);
   });
 
-  const cameraOff = () => {
-    stopCamera(video);
+  const showOff = () => {
     cameraBox.hidden = true;
     start.hidden = false;
   };
+  const cameraOff = () => {
+    stopCamera(video);
+    showOff();
+  };
   start.addEventListener('click', async () => {
+    // Disabled while permission is pending: a double click cannot open a second stream.
+    if (start.disabled) return;
+    start.disabled = true;
     try {
-      await startCamera(video);
+      // camera.js stops the stream when the screen is left or the tab hidden: showOff follows.
+      await startCamera(video, { onStopped: showOff });
       cameraBox.hidden = false;
       start.hidden = true;
       container.querySelector('.camera-snap').focus();
     } catch (e) {
       cameraOff();
-      onError(Object.assign(new Error(e?.message ?? String(e)), { code: 'cameraUnavailable' }));
+      if (e?.code !== 'cameraCancelled') onError(Object.assign(new Error(e?.message ?? String(e)), { code: 'cameraUnavailable' }));
+    } finally {
+      start.disabled = false;
     }
   });
   container.querySelector('.camera-snap').addEventListener('click', async () => {

@@ -1,0 +1,123 @@
+// Shared by the page's privacy tests (page-static-host, page-camera, page-claims): a static
+// server that sends no header at all (as most static hosts do) and logs what crosses the wire,
+// a second origin that records every hit (to prove nothing reached it), the policy and its CSP
+// parser, and Chromium with a fake camera.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './helpers.mjs';
+import { POLICY } from '../../scripts/serve.mjs';
+import { parseCsp } from '../../www/js/offline.js';
+
+export { POLICY, parseCsp };
+
+// Only what a browser needs to use the files at all (module scripts need a JS type).
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.jpg': 'image/jpeg', '.png': 'image/png',
+};
+
+function listen(server) {
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${server.address().port}`)));
+}
+
+function closer(server) {
+  return () => new Promise((ok) => {
+    server.closeAllConnections?.();
+    server.close(() => ok());
+  });
+}
+
+/**
+ * Serves `root` with no header but Content-Type and Content-Length: no CSP, no
+ * Permissions-Policy, no cache validators. Every request is logged in `wire` as
+ * `{ time (epoch ms), method, path, status, bytes }`.
+ */
+export async function serveBare(root) {
+  const base = resolve(root);
+  const wire = [];
+  const server = createServer(async (req, res) => {
+    const entry = { time: Date.now(), method: req.method, path: req.url, status: 0, bytes: 0 };
+    wire.push(entry);
+    const send = (status, body = Buffer.alloc(0), type) => {
+      entry.status = status;
+      entry.bytes = req.method === 'HEAD' ? 0 : body.length;
+      res.writeHead(status, type ? { 'Content-Type': type, 'Content-Length': body.length } : { 'Content-Length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    try {
+      const url = new URL(req.url, 'http://localhost');
+      let path = normalize(join(base, decodeURIComponent(url.pathname)));
+      if (path !== base && !path.startsWith(base + sep)) return send(403);
+      if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, 'index.html');
+      const body = await readFile(path).catch(() => null);
+      if (!body) return send(404);
+      return send(200, body, TYPES[extname(path)] ?? 'application/octet-stream');
+    } catch {
+      return send(500);
+    }
+  });
+  const origin = await listen(server);
+  return { origin, wire, close: closer(server) };
+}
+
+/**
+ * Another origin, as a tracker or a hostile mirror would be: it answers everything (with CORS
+ * allowed, so that only the page's policy can stop a request) and records each hit in `hits`.
+ * `pages` maps a path to an HTML body it serves (e.g. a page that frames facegate).
+ */
+export async function serveOtherOrigin(pages = {}) {
+  const hits = [];
+  const server = createServer((req, res) => {
+    hits.push({ time: Date.now(), method: req.method, path: req.url });
+    const html = pages[new URL(req.url, 'http://localhost').pathname];
+    res.writeHead(200, { 'Content-Type': html ? 'text/html' : 'text/plain', 'Access-Control-Allow-Origin': '*' });
+    res.end(html ?? 'reached');
+  });
+  const origin = await listen(server);
+  return { origin, hits, close: closer(server) };
+}
+
+/** Headless Chromium whose camera is Chromium's fake device, allowed without a prompt. */
+export function launchWithFakeCamera() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+}
+
+/** Asserts-friendly form of a CSP: `[[directive, sources sorted]]`, directives sorted. */
+export function cspSet(text) {
+  return Object.entries(parseCsp(text)).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Waits until `predicate` (run in the page) is truthy, across the page's own reloads. */
+export async function waitInPage(page, predicate, arg, timeout = 120_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await page.waitForFunction(predicate, arg, { timeout: Math.max(1, deadline - Date.now()) });
+    } catch (e) {
+      if (Date.now() >= deadline || !/context was destroyed|navigat/i.test(e.message)) throw e;
+    }
+  }
+}
+
+/** Epoch times (ms) of the page's performance marks, by name (missing marks are absent). */
+export function markTimes(page, names) {
+  return page.evaluate((names) => Object.fromEntries(names
+    .map((n) => [n, performance.getEntriesByName(n)[0]])
+    .filter(([, e]) => e)
+    .map(([n, e]) => [n, performance.timeOrigin + e.startTime])), names);
+}
+
+/** The request counter as the page shows it: `{ shown, requests, blocked, sources }`. */
+export function meter(page) {
+  return page.evaluate(() => {
+    const out = document.getElementById('net-count');
+    return { shown: out.textContent, requests: Number(out.dataset.requests), blocked: Number(out.dataset.blocked), sources: JSON.parse(out.dataset.sources ?? '{}') };
+  });
+}
