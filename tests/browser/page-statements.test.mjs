@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { FIXTURES } from './helpers.mjs';
-import { TIMEOUT, addReference, checkPhoto, giveConsent, goTo, openApp, pageEnvironment } from './page-helpers.mjs';
+import { TIMEOUT, addReference, checkPhoto, giveConsent, goTo, openApp, pageEnvironment, screenshot } from './page-helpers.mjs';
 
 const env = pageEnvironment();
 
@@ -169,5 +169,34 @@ test('DPIA-4 a photo with EXIF and GPS leaves no trace of them in what the page 
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();
+  }
+});
+
+test('screenshots: the download at consent and the offline copy in My data, phone and desktop, English and French', async () => {
+  for (const [width, height] of [[390, 844], [1280, 800]]) {
+    const { page, context, pageErrors } = await openApp(env.browser, env.site.origin, { viewport: { width, height } });
+    try {
+      await page.check('#purpose-self');
+      await page.check('#consent-affirm');
+      await page.click('#consent-continue');
+      await page.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: TIMEOUT });
+      for (const lang of ['en', 'fr']) {
+        await page.selectOption('#language', lang);
+        await screenshot(page, `privacy-confirm-${lang}-${width}`);
+      }
+      await page.click('#confirm-yes');
+      await page.waitForSelector('#tabs:not([hidden])');
+      await goTo(page, 'data');
+      await page.waitForFunction(() => /\d/.test(document.getElementById('offline-size').textContent), null, { timeout: 10_000 });
+      for (const lang of ['en', 'fr']) {
+        await page.selectOption('#language', lang);
+        await page.locator('.offline-copy').scrollIntoViewIfNeeded();
+        await screenshot(page, `privacy-offline-copy-${lang}-${width}`);
+      }
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), `overflows sideways at ${width}`);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
   }
 });

@@ -12,7 +12,7 @@ export default {
   engineFailed: 'could not load: {message}',
   engineIdle: 'engine not downloaded (it starts when you continue)',
   enginePolicyMissing: 'engine off: this browser did not let facegate put its protections in place (service workers are blocked, for example in a private window), and this site does not send them',
-  engineDownload: 'Downloading the face models and the engine ({mb} MB, once; they stay on this device)',
+  engineDownload: 'Downloading facegate\'s engine and face models (up to {mb} MB, once; they stay on this device)',
   engineDownloaded: 'Downloaded and checked.',
   netExplain: 'Counts every request the page, its worker and its service worker make after the page loaded, and every blocked attempt. It cannot see: the browser\'s own check for a new version of sw.js after each load (it carries nothing of yours), WebRTC (unused), or navigations to other pages (there are no links out).',
   eraseAll: 'Erase everything',

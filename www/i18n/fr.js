@@ -12,7 +12,7 @@ export default {
   engineFailed: 'chargement impossible : {message}',
   engineIdle: 'moteur non téléchargé (il démarre quand vous continuez)',
   enginePolicyMissing: 'moteur arrêté : ce navigateur n\'a pas permis à facegate de mettre en place ses protections (service workers bloqués, par exemple en navigation privée), et ce site ne les envoie pas',
-  engineDownload: 'Téléchargement des modèles de visage et du moteur ({mb} Mo, une seule fois ; ils restent sur cet appareil)',
+  engineDownload: 'Téléchargement du moteur et des modèles de visage de facegate (jusqu\'à {mb} Mo, une seule fois ; ils restent sur cet appareil)',
   engineDownloaded: 'Téléchargés et vérifiés.',
   netExplain: 'Compte chaque requête de la page, de son worker et de son service worker après le chargement de la page, et chaque tentative bloquée. Il ne voit pas : la vérification par le navigateur d\'une nouvelle version de sw.js après chaque chargement (elle ne contient rien de vous), WebRTC (inutilisé), ni la navigation vers d\'autres pages (il n\'y a aucun lien sortant).',
   eraseAll: 'Tout effacer',

@@ -69,6 +69,8 @@ async function main() {
     performance.mark('facegate-engine-start');
     meter.engineLoading();
     document.body.dataset.engine = 'loading';
+    setEngineState('engineLoading');
+    consentScreens?.progress(0);
     engine = loadEngine((fraction) => {
       delete engineState.dataset.i18n;
       engineState.textContent = t('engineLoadingPct', { pct: Math.floor(fraction * 100) });

@@ -3,7 +3,7 @@
 // reachable before it; refusing leads to the explanations only. The engine's download starts at
 // the first "Continue" (not before: a visitor who refuses downloads no model), and its progress
 // shows on the confirmation step.
-import { t } from './i18n.js';
+import { onLanguageChange, t } from './i18n.js';
 
 const PURPOSE_TEXT = { verifyItIsMe: 'purposeSelf', compareWithConsentingPerson: 'purposeOthers', learn: 'purposeLearn' };
 
@@ -24,14 +24,15 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
   };
   for (const b of [...boxes, affirm]) b.addEventListener('change', update);
 
+  const list = document.getElementById('confirm-list');
+  const listTicked = () => list.replaceChildren(...ticked().map((p) => {
+    const li = document.createElement('li');
+    li.textContent = t(PURPOSE_TEXT[p]);
+    return li;
+  }));
   next.addEventListener('click', () => {
     if (next.disabled) return;
-    const list = document.getElementById('confirm-list');
-    list.replaceChildren(...ticked().map((p) => {
-      const li = document.createElement('li');
-      li.textContent = t(PURPOSE_TEXT[p]);
-      return li;
-    }));
+    listTicked();
     show('confirm');
     document.getElementById('confirm-yes').focus();
     onContinue?.();
@@ -48,6 +49,14 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
   const bar = document.getElementById('engine-bar');
   const pct = document.getElementById('engine-pct');
   let shownPct = -1;
+  const showPct = () => {
+    if (shownPct < 0) return;
+    pct.textContent = shownPct >= 100 ? t('engineDownloaded') : t('engineLoadingPct', { pct: shownPct });
+  };
+  onLanguageChange(() => {
+    if (list.children.length) listTicked();
+    showPct();
+  });
   return {
     reset() {
       for (const b of [...boxes, affirm]) b.checked = false;
@@ -64,7 +73,7 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
       const now = Math.floor(fraction * 100);
       if (now !== shownPct) {
         shownPct = now;
-        pct.textContent = fraction >= 1 ? t('engineDownloaded') : t('engineLoadingPct', { pct: now });
+        showPct();
       }
     },
   };
