@@ -97,6 +97,33 @@ test('DPIA-3 nothing about the user is stored in the browser; the offline copy i
   }
 });
 
+test('DPIA-3 Erase everything offers to remove the offline copy too, in one click', async () => {
+  const { page, context, pageErrors } = await openApp(env.browser, env.site.origin);
+  try {
+    await giveConsent(page);
+    await addReference(page, 'person_a_1.jpg', 'Alice');
+    assert.equal(await page.isHidden('#erase-offline'), true, 'no offer before erasing');
+    await page.click('#erase-all');
+    await page.waitForSelector('#erase-offline:not([hidden])', { timeout: 10_000 });
+    assert.ok(await page.evaluate(async () => (await caches.keys()).length) > 0, 'the copy is still there until asked');
+    for (const [lang, width] of [['fr', 390], ['en', 1280]]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.selectOption('#language', lang);
+      await screenshot(page, `privacy-erase-offer-${lang}-${width}`);
+    }
+    await page.click('#erase-offline-yes');
+    await page.waitForSelector('#erase-offline-done:not([hidden])', { timeout: 10_000 });
+    assert.match(await page.textContent('#erase-offline-done'), /removed/);
+    const left = await page.evaluate(async () => ({ caches: (await caches.keys()).length, workers: (await navigator.serviceWorker.getRegistrations()).length }));
+    assert.deepEqual(left, { caches: 0, workers: 0 });
+    await giveConsent(page);
+    assert.equal(await page.isHidden('#erase-offline'), true, 'the offer goes once consent is given again');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 /** person_a_1.jpg with an EXIF segment holding GPS coordinates and a marker text. */
 function photoWithGps() {
   const jpeg = readFileSync(join(FIXTURES, 'person_a_1.jpg'));

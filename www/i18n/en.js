@@ -14,7 +14,7 @@ export default {
   enginePolicyMissing: 'engine off: this browser did not let facegate put its protections in place (service workers are blocked, for example in a private window), and this site does not send them',
   engineDownload: 'Downloading facegate\'s engine and face models (up to {mb} MB, once; they stay on this device)',
   engineDownloaded: 'Downloaded and checked.',
-  netExplain: 'Counts every request the page, its worker and its service worker make after the page loaded, and every blocked attempt. It cannot see: the browser\'s own check for a new version of sw.js after each load (it carries nothing of yours), WebRTC (unused), or navigations to other pages (there are no links out).',
+  netExplain: 'Counts every request the page, its worker and its service worker make after the page loaded, and every blocked attempt. It cannot see: the browser\'s own checks for a new version of sw.js, after each load and when the engine starts (requests to this site for sw.js and policy.js that carry nothing of yours), WebRTC (unused), or navigations to other pages (there are no links out).',
   eraseAll: 'Erase everything',
   erasedAll: 'Everything was erased: references, audit log, photos on screen. The camera is off.',
   tabReferences: '1. My references',
@@ -95,6 +95,8 @@ export default {
 
   dataTitle: 'My data',
   dataIntro: 'Everything facegate holds about you, in this tab\'s memory. Nothing about you is stored in the browser: no cookies, no local storage.',
+  eraseOfflineOffer: 'Everything about you was erased. This browser still keeps the offline copy of this page\'s own files (code and models, nothing about you).',
+  eraseOfflineYes: 'Remove the offline copy too',
   offlineTitle: 'Offline copy of this page',
   offlineIntro: 'So that facegate works without a network, this browser keeps a copy of this page\'s own files: its code and the two face models. The copy holds no photo, no template and nothing about you.',
   offlineSize: 'Kept now: {files} files, {mb} MB.',

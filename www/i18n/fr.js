@@ -14,7 +14,7 @@ export default {
   enginePolicyMissing: 'moteur arrêté : ce navigateur n\'a pas permis à facegate de mettre en place ses protections (service workers bloqués, par exemple en navigation privée), et ce site ne les envoie pas',
   engineDownload: 'Téléchargement du moteur et des modèles de visage de facegate (jusqu\'à {mb} Mo, une seule fois ; ils restent sur cet appareil)',
   engineDownloaded: 'Téléchargés et vérifiés.',
-  netExplain: 'Compte chaque requête de la page, de son worker et de son service worker après le chargement de la page, et chaque tentative bloquée. Il ne voit pas : la vérification par le navigateur d\'une nouvelle version de sw.js après chaque chargement (elle ne contient rien de vous), WebRTC (inutilisé), ni la navigation vers d\'autres pages (il n\'y a aucun lien sortant).',
+  netExplain: 'Compte chaque requête de la page, de son worker et de son service worker après le chargement de la page, et chaque tentative bloquée. Il ne voit pas : les vérifications par le navigateur d\'une nouvelle version de sw.js, après chaque chargement et au démarrage du moteur (des requêtes à ce site pour sw.js et policy.js, qui ne contiennent rien de vous), WebRTC (inutilisé), ni la navigation vers d\'autres pages (il n\'y a aucun lien sortant).',
   eraseAll: 'Tout effacer',
   erasedAll: 'Tout a été effacé : références, journal, photos affichées. La caméra est éteinte.',
   tabReferences: '1. Mes références',
@@ -95,6 +95,8 @@ export default {
 
   dataTitle: 'Mes données',
   dataIntro: 'Tout ce que facegate détient sur vous, dans la mémoire de cet onglet. Rien de ce qui vous concerne n\'est enregistré dans le navigateur : ni cookie, ni stockage local.',
+  eraseOfflineOffer: 'Tout ce qui vous concerne a été effacé. Ce navigateur garde encore la copie hors ligne des fichiers de cette page (code et modèles, rien sur vous).',
+  eraseOfflineYes: 'Supprimer aussi la copie hors ligne',
   offlineTitle: 'Copie hors ligne de cette page',
   offlineIntro: 'Pour que facegate fonctionne sans réseau, ce navigateur garde une copie des fichiers de cette page : son code et les deux modèles de visage. Cette copie ne contient aucune photo, aucun gabarit, rien sur vous.',
   offlineSize: 'Gardé actuellement : {files} fichiers, {mb} Mo.',

@@ -124,12 +124,13 @@ async function main() {
   const myData = setUpMyData(app);
   const teach = setUpTeach(app);
 
-  setUpOfflineCopy({ announce });
+  const offlineCopy = setUpOfflineCopy({ announce });
   consentScreens = setUpConsent({
     show,
     onContinue: startEngine,
     onConsent(given) {
       consent = given;
+      offlineCopy.hideOffer();
       showTabs(consent.purposes);
       $('teach-refused').hidden = true;
       $('teach-back-wrap').hidden = true;
@@ -169,6 +170,7 @@ async function main() {
     showTabs(null);
     show('consent');
     announce(t('erasedAll'));
+    offlineCopy.afterErase().catch(() => {});
     document.body.dataset.erased = String(Number(document.body.dataset.erased ?? 0) + 1);
   });
 
