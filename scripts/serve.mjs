@@ -1,6 +1,7 @@
 // A tiny static file server for facegate's page and tests: 127.0.0.1 only, no dependencies,
 // with the security headers the page promises (www/policy.js: strict CSP, no referrer, camera
-// limited to self, cross-origin isolation).
+// limited to self, cross-origin isolation), and the precompressed copies scripts/precompress.mjs
+// writes (FILE.br, FILE.gz) chosen by the request's Accept-Encoding.
 //
 //   node scripts/serve.mjs [--root DIR] [--port N]     (defaults: www, 8080; port 0 = any free)
 import { createServer } from 'node:http';
@@ -35,8 +36,40 @@ export const POLICY = (() => {
 /** Every response carries these: strict CSP, no referrer, camera for this site only, cross-origin isolation. */
 export const SECURITY_HEADERS = { ...POLICY.headers };
 
-/** Starts serving `root`; resolves to the http.Server once listening. */
-export function serve({ root, port = 8080, host = '127.0.0.1', headers = SECURITY_HEADERS, quiet = false }) {
+/** Content codings of precompressed copies, most preferred first: [coding, file suffix]. */
+const CODINGS = [['br', '.br'], ['gzip', '.gz']];
+
+/** The q-value `accept` (an Accept-Encoding header) gives `coding` (0 when refused or absent). */
+export function acceptQ(accept, coding) {
+  let star = 0;
+  for (const part of String(accept ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';').map((x) => x.trim());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (name === coding) return Number.isFinite(q) ? q : 0;
+    if (name === '*') star = Number.isFinite(q) ? q : 0;
+  }
+  return star;
+}
+
+/**
+ * The copy of `path` to send for `accept`: `{ path, info, coding }` of a current precompressed
+ * copy (not older than the file) the client accepts, preferring br then gzip; else the file.
+ */
+export async function pickEncoding(path, info, accept, codings = ['br', 'gzip']) {
+  for (const [coding, suffix] of CODINGS) {
+    if (!codings.includes(coding) || acceptQ(accept, coding) <= 0) continue;
+    const copy = await stat(path + suffix).catch(() => null);
+    if (copy?.isFile() && copy.mtimeMs >= info.mtimeMs) return { path: path + suffix, info: copy, coding };
+  }
+  return { path, info, coding: null };
+}
+
+/**
+ * Starts serving `root`; resolves to the http.Server once listening. `codings`: the
+ * precompressed copies it may send (default br and gzip; [] sends every file as it is).
+ */
+export function serve({ root, port = 8080, host = '127.0.0.1', headers = SECURITY_HEADERS, quiet = false, codings = ['br', 'gzip'] }) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -55,16 +88,23 @@ export function serve({ root, port = 8080, host = '127.0.0.1', headers = SECURIT
         res.writeHead(info ? 405 : 404, headers).end();
         return;
       }
+      // The precompressed copy the client accepts, if there is a current one.
+      const sent = await pickEncoding(path, info, req.headers['accept-encoding'], codings);
+      const encoding = sent.coding ? { 'Content-Encoding': sent.coding } : {};
       // Validators, as any static host sends: a revisit revalidates instead of downloading.
-      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      // Each encoding of a file is its own representation, with its own validator.
+      const etag = `"${sent.info.size.toString(16)}-${Math.floor(sent.info.mtimeMs).toString(16)}${sent.coding ? `-${sent.coding}` : ''}"`;
+      const vary = { Vary: 'Accept-Encoding' };
       if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, { ...headers, ETag: etag, 'Cache-Control': 'no-cache' }).end();
+        res.writeHead(304, { ...headers, ...vary, ETag: etag, 'Cache-Control': 'no-cache' }).end();
         return;
       }
-      const body = await readFile(path);
+      const body = await readFile(sent.path);
       res.writeHead(200, {
         ETag: etag,
         ...headers,
+        ...vary,
+        ...encoding,
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
         'Content-Length': body.length,
         'Cache-Control': 'no-cache',

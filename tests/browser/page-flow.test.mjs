@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { makeTempDir, removeDir } from './helpers.mjs';
 import {
-  openApp, pageEnvironment, screenshot, giveConsent, goTo, addReference, checkPhoto, myData, fullFlow, fixtureFile, dataUrl, TIMEOUT, waitReady,
+  openApp, pageEnvironment, screenshot, giveConsent, goTo, addReference, checkPhoto, myData, fullFlow, fixtureFile, dataUrl, TIMEOUT, waitReady, eraseEverything,
 } from './page-helpers.mjs';
 
 const env = pageEnvironment();
@@ -46,6 +46,7 @@ test('withdraw one reference, then verify against it: a clear message, not a cra
     await addReference(page, 'person_b_1.jpg', 'Bob', { other: 'Bob' });
     const alice = (await myData(page)).find((r) => r.label === 'Alice').id;
     await page.click(`#data-table tr[data-reference-id="${alice}"] .withdraw`);
+    await page.click('#confirm-dialog-yes');
     await page.waitForFunction((id) => !document.querySelector(`#data-table tr[data-reference-id="${id}"]`), alice);
     assert.deepEqual((await myData(page)).map((r) => r.label), ['Bob']);
     assert.ok((await page.$$eval('#audit-log li', (li) => li.map((l) => l.dataset.event))).includes('withdrawn'));
@@ -81,8 +82,7 @@ test('Erase everything: one click, nothing held, no storage, camera off', async 
     await page.click('#camera-check');
     await page.waitForSelector('#snap-check:visible');
     assert.equal(await page.evaluate(() => window.__camera.streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length), 1);
-    await page.click('#erase-all');
-    await page.waitForSelector('#screen-consent:not([hidden])');
+    await eraseEverything(page);
     await page.waitForFunction(() => document.body.dataset.erased === '1');
     const state = await page.evaluate(async () => ({
       liveTracks: window.__camera.streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState !== 'ended').length,
@@ -193,7 +193,7 @@ test('teaching mode: box and landmarks, aligned crop, 512-byte template, cosine 
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
     const verified = await checkPhoto(page, 'person_a_2.jpg', 'Alice');
-    const similarity = Number(verified.text.match(/similarity ([0-9.]+)/)[1]);
+    const similarity = Number(verified.text.match(/similarity ([0-9.]+)/i)[1]);
     await goTo(page, 'teach');
     await page.setInputFiles('#file-teach-a', fixtureFile('person_a_1.jpg'));
     await page.setInputFiles('#file-teach-b', fixtureFile('person_a_2.jpg'));
@@ -217,8 +217,7 @@ test('teaching mode: box and landmarks, aligned crop, 512-byte template, cosine 
     await page.fill('#threshold', '0.366');
     await screenshot(page, 'teaching');
     // Nothing of the teaching view survives Erase everything.
-    await page.click('#erase-all');
-    await page.waitForSelector('#screen-consent:not([hidden])');
+    await eraseEverything(page);
     assert.equal(await page.$$eval('.teach-view canvas, .teach-view pre', (els) => els.length), 0);
     assert.deepEqual(pageErrors, []);
   } finally {

@@ -3,7 +3,7 @@
 // way a visitor does (clicks, file pickers, keyboard).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -180,6 +180,13 @@ export async function checkPhoto(page, file, reference) {
   });
 }
 
+/** "Erase everything" as a visitor does it: the button, then the confirmation. */
+export async function eraseEverything(page) {
+  await page.click('#erase-all');
+  await page.click('#confirm-dialog-yes');
+  await page.waitForSelector('#screen-consent:not([hidden])');
+}
+
 /** The references listed in "My data": `[{ id, label }]`. */
 export async function myData(page) {
   await goTo(page, 'data');
@@ -210,10 +217,11 @@ export async function twoPeoplePng(page, left, right) {
   return { name: 'two-people.png', mimeType: 'image/png', buffer: Buffer.from(bytes) };
 }
 
-/** Saves a full-page screenshot as out/screenshots/<name>.png and returns its path. */
-export async function screenshot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
+/** Saves a screenshot (the full page unless `fullPage: false`) as out/screenshots/<name>.png
+ *  (`name` may hold a folder) and returns its path. */
+export async function screenshot(page, name, { fullPage = true } = {}) {
   const path = join(SHOTS, `${name}.png`);
+  mkdirSync(dirname(path), { recursive: true });
   await page.evaluate(() => {
     document.getElementById('status').textContent = '';
   });
@@ -221,7 +229,7 @@ export async function screenshot(page, name) {
   await page.evaluate(() => {
     document.querySelector('.top').style.position = 'static';
   });
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   await page.evaluate(() => {
     document.querySelector('.top').style.position = '';
   });

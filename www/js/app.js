@@ -1,7 +1,7 @@
 // The facegate page: consent first, then references, checks, "My data" and teaching mode, all
 // on this device. This file starts things and wires the screens together; each screen has its
 // own module.
-import { applyTranslations, num, onLanguageChange, preferredLanguage, setLanguage, t } from './i18n.js';
+import { applyTranslations, liveText, num, onLanguageChange, preferredLanguage, setLanguage, t } from './i18n.js';
 import { engineBytes, loadEngine } from './engine.js';
 import { startNetMeter } from './netmeter.js';
 import { ensurePolicy } from './offline.js';
@@ -13,6 +13,8 @@ import { setUpMyData } from './mydata.js';
 import { setUpTeach } from './teach.js';
 import { show, showTabs, onTab } from './screens.js';
 import { stopAllCameras } from './camera.js';
+import { confirmErase } from './confirm.js';
+import { engineProgress } from './busy.js';
 import { MANIFEST } from '../pkg/manifest.js';
 
 const $ = (id) => document.getElementById(id);
@@ -22,16 +24,16 @@ let consent = null;
 let faceGate = null;
 
 let statusTimer;
-/** Shows `text` in the status line (read out by screen readers) for a few seconds. */
-function announce(text) {
-  $('status').textContent = '';
+/** Shows what just happened (`message`: a text, or a function that writes it in the current
+ *  language) in the status notice at the top of the page, read out by screen readers, for a
+ *  few seconds. */
+function announce(message) {
+  liveText($('status'), null);
   clearTimeout(statusTimer);
   // A fresh text node so that screen readers announce repeated messages too.
   requestAnimationFrame(() => {
-    $('status').textContent = text;
-    statusTimer = setTimeout(() => {
-      $('status').textContent = '';
-    }, 8000);
+    liveText($('status'), typeof message === 'function' ? message : () => message);
+    statusTimer = setTimeout(() => liveText($('status'), null), 10_000);
   });
 }
 
@@ -75,12 +77,14 @@ async function main() {
       delete engineState.dataset.i18n;
       engineState.textContent = t('engineLoadingPct', { pct: Math.floor(fraction * 100) });
       consentScreens?.progress(fraction);
+      engineProgress({ fraction });
     }).then((fg) => {
       faceGate = fg;
       meter.engineReady();
       performance.mark('facegate-ready');
       setEngineState(policy.offline ? 'engineReady' : 'engineReadyOnline');
       consentScreens?.progress(1);
+      engineProgress({ fraction: 1, ready: true });
       document.body.dataset.engine = 'ready';
       return fg;
     }, (e) => {
@@ -88,6 +92,7 @@ async function main() {
       delete engineState.dataset.i18n;
       engineState.textContent = t('engineFailed', { message: e?.message ?? e });
       consentScreens?.progress(null);
+      engineProgress({ failed: true });
       document.body.dataset.engine = 'failed';
       throw e;
     });
@@ -132,8 +137,10 @@ async function main() {
       consent = given;
       offlineCopy.hideOffer();
       showTabs(consent.purposes);
+      $('erase-all').hidden = false;
       $('teach-refused').hidden = true;
       $('teach-back-wrap').hidden = true;
+      $('teach-try').hidden = false;
       $('teach-needs-consent').hidden = consent.purposes.has('learn');
       $('teach-live').hidden = !consent.purposes.has('learn');
       const matching = consent.purposes.has('verifyItIsMe') || consent.purposes.has('compareWithConsentingPerson');
@@ -145,15 +152,18 @@ async function main() {
       $('teach-back-wrap').hidden = false;
       $('teach-needs-consent').hidden = true;
       $('teach-live').hidden = true;
+      $('teach-try').hidden = true;
       show('teach');
     },
   });
   $('teach-back').addEventListener('click', () => show('consent'));
   onTab(show);
 
-  // One click, on every screen: the gallery and the audit log wiped in the worker, every photo
-  // and template on screen overwritten, the camera off, the consent forgotten.
+  // On every screen once something can exist, one click and one confirmation: the gallery and
+  // the audit log wiped in the worker, every photo and template on screen overwritten, the
+  // camera off, the consent forgotten.
   $('erase-all').addEventListener('click', async () => {
+    if (!(await confirmErase({ title: 'eraseAllTitle', text: 'eraseAllText', yes: 'eraseAllYes' }))) return;
     stopAllCameras();
     references.reset();
     check.reset();
@@ -168,8 +178,9 @@ async function main() {
     consent = null;
     consentScreens.reset();
     showTabs(null);
+    $('erase-all').hidden = true;
     show('consent');
-    announce(t('erasedAll'));
+    announce(() => t('erasedAll'));
     offlineCopy.afterErase().catch(() => {});
     document.body.dataset.erased = String(Number(document.body.dataset.erased ?? 0) + 1);
   });

@@ -1,12 +1,16 @@
 // Screen "Check a photo": compare the face in a photo with one reference (verify) or with all of
-// the user's references (identify), and show the result card.
+// the user's references (identify), and show the result card. The card always answers the
+// current question: changing the reference or the mode runs the comparison again; when the
+// references change, a comparison with all of them runs again and one with a reference now
+// gone is cleared.
 import { t, onLanguageChange } from './i18n.js';
 import { showError } from './errors.js';
-import { clearCanvas, drawPhoto, pictureCanvas } from './photo.js';
+import { clearCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
 import { detectPhoto } from './detect-photo.js';
-import { matchBlock, oneIn } from './result-card.js';
+import { identifyCard, verifyCard } from './result-card.js';
+import { busy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,23 +21,32 @@ export function setUpCheck(app) {
   const error = $('check-error');
   const result = $('check-result');
   const select = $('check-reference');
-  let photo = null;
+  const work = $('check-work');
+  let photo = null; // { bitmap, faces, face }
   let picker = null;
-  let last = null; // the last outcome, redrawn after a language switch
+  let last = null; // the outcome on screen, redrawn after a language switch
+  let run = 0; // the latest comparison asked for; older answers are dropped
+  let attempt = 0; // the latest photo chosen; an older one still being read is dropped
+  let listKey = ''; // the references the result was computed against
 
   const source = mountPhotoSource(document.querySelector('.photo-source[data-for="check"]'), {
-    onPhoto: (x) => choosePhoto(x),
+    onPhoto: (x, options) => choosePhoto(x, options),
     onError: (e) => showError(error, e),
+    onCamera: () => showError(error, null),
+    detect: async (video) => (await app.engine()).detect(video),
   });
   const mode = () => document.querySelector('input[name="check-mode"]:checked')?.value ?? 'verify';
-  for (const r of document.querySelectorAll('input[name="check-mode"]')) {
-    r.addEventListener('change', () => {
-      select.disabled = mode() !== 'verify';
-    });
-  }
+  const question = () => (mode() === 'verify' ? `verify:${select.value}` : 'identify');
+  const rerun = () => {
+    select.disabled = mode() !== 'verify';
+    if (photo && photo.face >= 0) compare(photo.face);
+    else clearResult();
+  };
+  for (const r of document.querySelectorAll('input[name="check-mode"]')) r.addEventListener('change', rerun);
+  select.addEventListener('change', rerun);
 
   const clearResult = () => {
-    for (const c of result.querySelectorAll('canvas')) clearCanvas(c);
+    run += 1;
     result.replaceChildren();
     result.hidden = true;
     last = null;
@@ -48,65 +61,64 @@ export function setUpCheck(app) {
     showError(error, null);
   };
 
-  async function choosePhoto(x) {
+  async function choosePhoto(x, { prefer } = {}) {
+    const done = busy(work, 'busyFaces', { parent: source.container });
     clearPhoto();
+    const mine = ++attempt;
     try {
       const fg = await app.engine();
-      const { bitmap, faces } = await detectPhoto(fg, x);
-      photo = { bitmap, faces };
+      const found = await detectPhoto(fg, x);
+      if (mine !== attempt) return void found.bitmap.close();
+      photo = { ...found, face: -1 };
       chooser.hidden = false;
       picker = showFaces({
-        canvas, bitmap, faces, buttons: $('check-face-buttons'), info: $('check-faces'),
+        canvas, bitmap: found.bitmap, faces: found.faces, buttons: $('check-face-buttons'), info: $('check-faces'), prefer,
         onChoose: (i) => compare(i),
       });
     } catch (e) {
+      if (mine !== attempt) return;
       clearPhoto();
       showError(error, e);
+    } finally {
+      done();
     }
   }
 
   async function compare(face) {
     clearResult();
     showError(error, null);
+    photo.face = face;
+    const mine = run;
+    const asked = question();
+    const done = busy(work, 'busyCompare', { parent: chooser });
     try {
       const fg = await app.engine();
+      let outcome;
       if (mode() === 'verify') {
         if (!select.value) throw Object.assign(new Error('no reference'), { code: 'galleryEmpty' });
-        last = { kind: 'verify', face, match: await fg.verify(photo.bitmap, select.value, { face }) };
+        outcome = { kind: 'verify', match: await fg.verify(photo.bitmap, select.value, { face }) };
       } else {
-        last = { kind: 'identify', face, found: await fg.identify(photo.bitmap, { face }) };
+        outcome = { kind: 'identify', found: await fg.identify(photo.bitmap, { face }) };
       }
+      if (mine !== run || asked !== question()) return;
+      last = outcome;
       render();
+      result.focus();
       await app.changed();
     } catch (e) {
+      if (mine !== run) return;
       showError(error, e);
       if (e?.code === 'unknownReference' || e?.code === 'referenceExpired') await app.changed();
+    } finally {
+      done();
     }
   }
 
   function render() {
     if (!last || !photo) return;
-    for (const c of result.querySelectorAll('canvas')) clearCanvas(c);
-    const h = document.createElement('h3');
-    h.textContent = t('resultTitle');
-    const picture = pictureCanvas('result-photo', t('resultPhotoLabel'));
-    drawPhoto(picture, photo.bitmap, photo.faces, { keep: last.face });
-    const body = document.createElement('div');
-    body.className = 'result-body';
-    if (last.kind === 'verify') {
-      body.append(matchBlock(last.match));
-    } else {
-      const best = document.createElement('p');
-      best.className = 'best';
-      best.dataset.best = last.found.best?.referenceId ?? '';
-      best.textContent = last.found.best
-        ? t('identifyBest', { label: last.found.best.label, rate: oneIn(last.found.best.falseMatchRate) })
-        : t('identifyNone');
-      body.append(best, ...last.found.candidates.map(matchBlock));
-    }
-    result.replaceChildren(h, picture, body);
+    result.replaceChildren(...(last.kind === 'verify' ? verifyCard(last.match) : identifyCard(last.found)));
+    result.dataset.kind = last.kind;
     result.hidden = false;
-    result.focus();
   }
   onLanguageChange(() => {
     picker?.redraw();
@@ -115,14 +127,25 @@ export function setUpCheck(app) {
 
   return {
     reset() {
+      attempt += 1;
       clearPhoto();
       source.reset();
+      listKey = '';
     },
     refresh(list) {
       const keep = select.value;
       select.replaceChildren(...list.map((r) => new Option(r.label, r.id)));
       if (list.some((r) => r.id === keep)) select.value = keep;
+      select.disabled = mode() !== 'verify';
       $('check-empty').hidden = list.length > 0;
+      // The references changed (added, withdrawn, expired): a comparison with all of them runs
+      // again; a comparison with one that is gone is cleared.
+      const key = list.map((r) => r.id).join(',');
+      if (key !== listKey) {
+        listKey = key;
+        if (last?.kind === 'identify') rerun();
+        else if (last?.kind === 'verify' && !list.some((r) => r.id === last.match.referenceId)) clearResult();
+      }
     },
   };
 }

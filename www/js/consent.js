@@ -23,6 +23,8 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
     next.disabled = !(affirm.checked && ticked().length > 0);
   };
   for (const b of [...boxes, affirm]) b.addEventListener('change', update);
+  // Boxes ticked before this ran (the page was still starting) count too.
+  update();
 
   const list = document.getElementById('confirm-list');
   const listTicked = () => list.replaceChildren(...ticked().map((p) => {

@@ -19,33 +19,45 @@ const FLOOR = 1e-6; // rates below this (including 0) sit on the bottom line
 /**
  * Draws both curves for thresholds 0..1 on a log scale, the current `threshold` as a vertical
  * line and the `shipped` operating points as marks. The two curves differ by line style as
- * well as colour. `labels`: `{ fmr, fnmr, threshold }`.
+ * well as colour; the legend is the figure's caption (HTML, so that it wraps and reads in any
+ * language). The canvas is drawn at its size on screen, so its labels stay readable on a phone.
+ * `labels`: `{ threshold, percent(rate), number(value, digits) }` (the axis title and how the
+ * current language writes rates and numbers).
  */
 export function drawCurve(canvas, calibration, threshold, shipped, labels) {
+  const box = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  const W = box.width > 0 ? box.width : 640;
+  const H = box.width > 0 ? box.height : 320;
+  canvas.width = Math.round(W * dpr);
+  canvas.height = Math.round(H * dpr);
   const ctx = canvas.getContext('2d');
-  const W = canvas.width;
-  const H = canvas.height;
-  const m = { left: 56, right: 16, top: 16, bottom: 40 };
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const font = W < 420 ? 12 : 13;
+  ctx.font = `${font}px system-ui, sans-serif`;
+  const yLabel = (e) => labels.percent(10 ** -e);
+  const m = { left: 10 + Math.max(...[0, 1, 2, 3, 4, 5, 6].map((e) => ctx.measureText(yLabel(e)).width)), right: 12, top: 10, bottom: 2.6 * font + 8 };
   const x = (tv) => m.left + tv * (W - m.left - m.right);
   const y = (rate) => m.top + (-Math.log10(Math.max(FLOOR, rate)) / 6) * (H - m.top - m.bottom);
-  ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, H);
-  ctx.font = '12px system-ui, sans-serif';
   ctx.strokeStyle = '#ccc';
   ctx.fillStyle = '#333';
   ctx.lineWidth = 1;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
   for (let e = 0; e <= 6; e += 1) {
     ctx.beginPath();
     ctx.moveTo(m.left, y(10 ** -e));
     ctx.lineTo(W - m.right, y(10 ** -e));
     ctx.stroke();
-    ctx.fillText(e === 0 ? '1' : `1e-${e}`, 8, y(10 ** -e) + 4);
+    ctx.fillText(yLabel(e), m.left - 5, y(10 ** -e));
   }
-  for (let k = 0; k <= 10; k += 1) {
-    ctx.fillText((k / 10).toFixed(1), x(k / 10) - 8, H - m.bottom + 16);
-  }
-  ctx.fillText(labels.threshold, W / 2 - 30, H - 6);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  const step = W < 420 ? 2 : 1;
+  for (let k = 0; k <= 10; k += step) ctx.fillText(labels.number(k / 10, 1), x(k / 10), H - m.bottom + 4);
+  ctx.fillText(labels.threshold, (m.left + W - m.right) / 2, H - font - 4);
   const points = calibration.curve.filter((p) => p.threshold >= 0 && p.threshold <= 1);
   const line = (key, colour, dash) => {
     ctx.beginPath();
@@ -70,19 +82,4 @@ export function drawCurve(canvas, calibration, threshold, shipped, labels) {
   ctx.moveTo(x(threshold), m.top);
   ctx.lineTo(x(threshold), H - m.bottom);
   ctx.stroke();
-  // Legend: line style and name.
-  const legend = [[labels.fmr, '#b00020', []], [labels.fnmr, '#1457a8', [8, 5]]];
-  legend.forEach(([name, colour, dash], i) => {
-    const ly = m.top + 14 + i * 18;
-    ctx.setLineDash(dash);
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = 2.5;
-    ctx.beginPath();
-    ctx.moveTo(W - m.right - 200, ly);
-    ctx.lineTo(W - m.right - 170, ly);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = '#222';
-    ctx.fillText(name, W - m.right - 164, ly + 4);
-  });
 }

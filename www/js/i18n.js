@@ -35,6 +35,36 @@ export function dateTime(ms) {
   return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
 }
 
+/** A number with exactly `digits` decimals (similarities, thresholds), written the current language's way. */
+export function fixed(value, digits) {
+  return num(value, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A percentage of `fraction` (0..1) with up to `digits` significant digits: "0.97%" / "0,97 %". */
+export function percent(fraction, digits = 2) {
+  return num(fraction, { style: 'percent', maximumSignificantDigits: digits });
+}
+
+/** A date (no time) written the current language's way. */
+export function dateOnly(ms) {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'long' }).format(new Date(ms));
+}
+
+// Texts written by code (messages, reports) re-render after a language switch: `liveText(el, f)`
+// sets `el.textContent = f()` now and after each switch; `liveText(el, null)` clears it.
+const live = new Map();
+
+/** Shows `render()` in `el`, again after every language switch; `render = null` empties `el`. */
+export function liveText(el, render) {
+  if (render) {
+    live.set(el, render);
+    el.textContent = render();
+  } else {
+    live.delete(el);
+    el.textContent = '';
+  }
+}
+
 /** Translates the marked elements under `root`. */
 export function applyTranslations(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
@@ -51,10 +81,12 @@ export function setLanguage(lang) {
   current = lang in STRINGS ? lang : 'en';
   document.documentElement.lang = current;
   applyTranslations();
+  for (const [el, render] of live) el.textContent = render();
   for (const f of listeners) f(current);
 }
 
-/** Calls `f(lang)` after every language switch. */
+/** Calls `f(lang)` after every language switch; returns a function that stops it. */
 export function onLanguageChange(f) {
   listeners.add(f);
+  return () => listeners.delete(f);
 }

@@ -1,7 +1,9 @@
 // Screen "My data": everything held (label, date, consent record, template size), withdraw per
 // reference, encrypted export and import, and the audit log.
-import { t, dateTime, num, onLanguageChange } from './i18n.js';
-import { showError } from './errors.js';
+import { t, dateTime, num, liveText, onLanguageChange } from './i18n.js';
+import { showError, showProblem } from './errors.js';
+import { confirmErase } from './confirm.js';
+import { busy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
 /** How many of the newest audit events the panel lists. */
@@ -11,12 +13,28 @@ const AUDIT_SHOWN = 100;
 export function setUpMyData(app) {
   let shown = { list: [], log: [] };
 
-  function consentText(c) {
+  /** The consent record in words; the fingerprint of the sentence shown, on request. */
+  function consentCell(c) {
     const who = c.subject.kind === 'selfPerson' ? t('subjectSelf') : t('subjectNamed', { name: c.subject.name });
     const what = c.purpose.kind === 'verifyItIsMe' ? t('purposeShortSelf')
       : c.purpose.kind === 'compareWithConsentingPerson' ? t('purposeShortOthers') : c.purpose.description;
     const until = c.expiresAt ? t('untilDate', { date: dateTime(c.expiresAt) }) : t('untilWithdraw');
-    return t('consentRecord', { who, what, given: dateTime(c.givenAt), until, hash: c.textSha256.slice(0, 12) });
+    const td = document.createElement('td');
+    const words = document.createElement('p');
+    words.className = 'consent-words';
+    words.textContent = t('consentRecord', { who, what, given: dateTime(c.givenAt), until });
+    const proof = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = t('consentProof');
+    const hash = document.createElement('p');
+    hash.append(t('consentProofText'), ' ');
+    const code = document.createElement('code');
+    code.className = 'hash';
+    code.textContent = c.textSha256;
+    hash.append(code);
+    proof.append(summary, hash);
+    td.append(words, proof);
+    return td;
   }
 
   function render() {
@@ -25,13 +43,18 @@ export function setUpMyData(app) {
     body.replaceChildren(...list.map((r) => {
       const tr = document.createElement('tr');
       tr.dataset.referenceId = r.id;
-      const cells = [r.label, dateTime(r.createdAt), consentText(r.consent), t('templateSize', { bytes: num(r.templateBytes) })];
-      for (const [i, text] of cells.entries()) {
-        const td = document.createElement(i === 0 ? 'th' : 'td');
-        if (i === 0) td.scope = 'row';
-        td.textContent = text;
-        tr.append(td);
-      }
+      const cell = (tag, text) => {
+        const el = document.createElement(tag);
+        el.textContent = text;
+        return el;
+      };
+      const label = cell('th', r.label);
+      label.scope = 'row';
+      const added = cell('td', dateTime(r.createdAt));
+      added.dataset.label = t('colAddedShort');
+      const size = cell('td', t('templateSize', { bytes: num(r.templateBytes) }));
+      size.dataset.label = t('colTemplateShort');
+      tr.append(label, added, consentCell(r.consent), size);
       const td = document.createElement('td');
       const withdraw = document.createElement('button');
       withdraw.type = 'button';
@@ -45,6 +68,9 @@ export function setUpMyData(app) {
     }));
     $('data-table').hidden = list.length === 0;
     $('data-empty').hidden = list.length > 0 || log.length > 0;
+    // Nothing to export: say so rather than write an empty file.
+    $('export-button').disabled = list.length === 0;
+    $('export-nothing').hidden = list.length > 0;
     const labels = new Map(list.map((r) => [r.id, r.label]));
     // The newest events only: a long session's log would make every redraw slower.
     const shownLog = log.slice(-AUDIT_SHOWN);
@@ -54,7 +80,7 @@ export function setUpMyData(app) {
     $('audit-log').replaceChildren(...shownLog.map((e) => {
       const li = document.createElement('li');
       const ref = e.reference ? (labels.get(e.reference) ?? t('auditGone', { id: e.reference.slice(0, 6) })) : '';
-      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: e.references ?? 0, added: e.added ?? e.references ?? 0, outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase() })}`;
+      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: num(e.references ?? 0), added: num(e.added ?? e.references ?? 0), outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase() })}`;
       li.dataset.event = e.event;
       return li;
     }));
@@ -62,25 +88,30 @@ export function setUpMyData(app) {
   onLanguageChange(render);
 
   async function withdrawOne(r) {
+    const sure = await confirmErase({ title: 'withdrawTitle', text: 'withdrawText', yes: 'withdrawYes', no: 'withdrawNo', vars: { label: r.label } });
+    if (!sure) return;
     try {
       const fg = await app.engine();
       await fg.withdraw(r.id);
-      app.announce(t('withdrawn', { label: r.label }));
+      app.announce(() => t('withdrawn', { label: r.label }));
     } catch (e) {
-      app.announce(`${t('withdrawFailed')} ${e?.message ?? e}`);
+      app.announce(() => `${t('withdrawFailed')} ${e?.message ?? e}`);
     }
     await app.changed();
-    $('data-title').focus?.();
+    $('data-title').tabIndex = -1;
+    $('data-title').focus();
   }
 
   $('export-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const error = $('export-error');
     showError(error, null);
-    $('export-status').textContent = '';
+    liveText($('export-status'), null);
+    if (shown.list.length === 0) return void showProblem(error, 'exportNothing');
     const p1 = $('export-passphrase').value;
-    if (p1.length < 8) return void (error.textContent = t('passphraseShort'));
-    if (p1 !== $('export-passphrase2').value) return void (error.textContent = t('passphraseMismatch'));
+    if (p1.length < 8) return void showProblem(error, 'passphraseShort');
+    if (p1 !== $('export-passphrase2').value) return void showProblem(error, 'passphraseMismatch');
+    const done = busy($('export-form'), 'busyExport', { parent: $('export-form') });
     try {
       const fg = await app.engine();
       const bytes = await fg.exportGallery(p1);
@@ -94,10 +125,13 @@ export function setUpMyData(app) {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       bytes.fill(0);
       $('export-form').reset();
-      $('export-status').textContent = t('exported', { n: shown.list.length });
+      const n = shown.list.length;
+      liveText($('export-status'), () => t('exported', { n: num(n) }));
       await app.changed();
     } catch (err) {
       showError(error, err);
+    } finally {
+      done();
     }
   });
 
@@ -105,18 +139,21 @@ export function setUpMyData(app) {
     e.preventDefault();
     const error = $('import-error');
     showError(error, null);
-    $('import-status').textContent = '';
+    liveText($('import-status'), null);
     const file = $('import-file').files?.[0];
-    if (!file) return void (error.textContent = t('importChooseFile'));
+    if (!file) return void showProblem(error, 'importChooseFile');
+    const done = busy($('import-form'), 'busyImport', { parent: $('import-form') });
     try {
       const fg = await app.engine();
       const bytes = new Uint8Array(await file.arrayBuffer());
       const report = await fg.importGallery(bytes, $('import-passphrase').value);
       $('import-form').reset();
-      $('import-status').textContent = t('imported', { added: report.added, present: report.alreadyPresent, expired: report.expiredErased });
+      liveText($('import-status'), () => t('imported', { added: num(report.added), present: num(report.alreadyPresent), expired: num(report.expiredErased) }));
       await app.changed();
     } catch (err) {
       showError(error, err);
+    } finally {
+      done();
     }
   });
 
@@ -125,7 +162,7 @@ export function setUpMyData(app) {
       shown = { list: [], log: [] };
       $('export-form').reset();
       $('import-form').reset();
-      for (const id of ['export-error', 'export-status', 'import-error', 'import-status']) $(id).textContent = '';
+      for (const id of ['export-error', 'export-status', 'import-error', 'import-status']) liveText($(id), null);
       render();
     },
     refresh(list, log) {

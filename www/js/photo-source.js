@@ -1,29 +1,47 @@
-// Where a photo comes from: a file picker, drag-and-drop, or a camera snapshot. One instance per
-// `.photo-source` container; each hands the chosen File or ImageBitmap to `onPhoto`.
-import { applyTranslations } from './i18n.js';
+// Where a photo comes from: a file picker, drag-and-drop, or a camera snapshot (with live
+// guidance when a detector is given). One instance per `.photo-source` container; each hands
+// the chosen File or ImageBitmap to `onPhoto`.
+import { applyTranslations, liveText, t } from './i18n.js';
 import { snapshot, startCamera, stopCamera } from './camera.js';
+import { guideCamera } from './camera-guide.js';
+import { pageError } from './errors.js';
 
 /**
  * Fills `container` from the `#tpl-photo-source` template and wires it up.
- * `onPhoto(fileOrBitmap)` receives each photo; `onError(error)` camera failures.
- * Returns `{ reset() }`, which clears the file input and turns the camera off.
+ * - `onPhoto(fileOrBitmap, { prefer })` receives each photo (`prefer`: the point, in photo
+ *   pixels, of the face the user chose in the camera preview, or null);
+ * - `onError(error)` camera failures; `onCamera()` when the camera starts (to clear old errors);
+ * - `detect(video)` (optional): the face detector, for live guidance of the camera.
+ * Returns `{ reset(), container }`: `reset()` clears the file input and turns the camera off.
  */
-export function mountPhotoSource(container, { onPhoto, onError }) {
+export function mountPhotoSource(container, { onPhoto, onError, onCamera, detect }) {
   const name = container.dataset.for;
   container.replaceChildren(document.getElementById('tpl-photo-source').content.cloneNode(true));
   const drop = container.querySelector('.drop');
   const file = container.querySelector('.file');
+  const chosen = container.querySelector('.chosen-name');
   const video = container.querySelector('.camera-video');
   const cameraBox = container.querySelector('.camera');
   const start = container.querySelector('.camera-start');
+  const snap = container.querySelector('.camera-snap');
   file.id = `file-${name}`;
   file.name = `file-${name}`;
-  container.querySelector('.camera-snap').id = `snap-${name}`;
+  snap.id = `snap-${name}`;
   start.id = `camera-${name}`;
+  container.querySelector('.camera-hint').id = `camera-hint-${name}`;
   applyTranslations(container);
+  let guide = null;
 
+  const choose = (photo, label, prefer = null) => {
+    liveText(chosen, label);
+    onPhoto(photo, { prefer });
+  };
   file.addEventListener('change', () => {
-    if (file.files?.[0]) onPhoto(file.files[0]);
+    const f = file.files?.[0];
+    if (!f) return;
+    // Emptied at once, so that choosing the same file again runs again.
+    file.value = '';
+    choose(f, () => t('chosenFile', { name: f.name }));
   });
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -34,10 +52,14 @@ export function mountPhotoSource(container, { onPhoto, onError }) {
     e.preventDefault();
     drop.classList.remove('over');
     const f = e.dataTransfer?.files?.[0];
-    if (f) onPhoto(f);
+    if (f) choose(f, () => t('chosenFile', { name: f.name }));
   });
 
+  // The preview is gone (stopped here, by camera.js when the screen is left or the tab hidden):
+  // the guide stops with it.
   const showOff = () => {
+    guide?.stop();
+    guide = null;
     cameraBox.hidden = true;
     start.hidden = false;
   };
@@ -49,34 +71,48 @@ export function mountPhotoSource(container, { onPhoto, onError }) {
     // Disabled while permission is pending: a double click cannot open a second stream.
     if (start.disabled) return;
     start.disabled = true;
+    onCamera?.();
     try {
       // camera.js stops the stream when the screen is left or the tab hidden: showOff follows.
       await startCamera(video, { onStopped: showOff });
       cameraBox.hidden = false;
       start.hidden = true;
-      container.querySelector('.camera-snap').focus();
+      if (detect) {
+        guide = guideCamera({
+          video,
+          overlay: container.querySelector('.camera-overlay'),
+          hint: container.querySelector('.camera-hint'),
+          faceButtons: container.querySelector('.camera-faces'),
+          snap,
+          detect,
+        });
+      }
+      snap.focus();
     } catch (e) {
       cameraOff();
-      if (e?.code !== 'cameraCancelled') onError(Object.assign(new Error(e?.message ?? String(e)), { code: 'cameraUnavailable' }));
+      if (e?.code !== 'cameraCancelled') onError(pageError('cameraUnavailable', e?.message ?? String(e)));
     } finally {
       start.disabled = false;
     }
   });
-  container.querySelector('.camera-snap').addEventListener('click', async () => {
+  snap.addEventListener('click', async () => {
     try {
+      const prefer = guide?.picked() ?? null;
       const frame = await snapshot(video);
       cameraOff();
-      onPhoto(frame);
+      choose(frame, () => t('chosenCamera'), prefer);
     } catch (e) {
-      onError(Object.assign(new Error(e?.message ?? String(e)), { code: 'cameraUnavailable' }));
+      onError(pageError('cameraUnavailable', e?.message ?? String(e)));
     }
   });
   container.querySelector('.camera-stop').addEventListener('click', cameraOff);
 
   return {
+    container,
     reset() {
       cameraOff();
       file.value = '';
+      liveText(chosen, null);
     },
   };
 }

@@ -21,9 +21,10 @@ const PREVIEW_SIDE = 720;
 
 /**
  * Draws `bitmap` into `canvas` (scaled to fit) with `faces` (image-pixel boxes). Every face
- * except `keep` is blurred; `keep = -1` blurs them all. Returns the image-to-canvas scale.
+ * except `keep` is blurred; `keep = -1` blurs them all. With several faces each is tagged with
+ * `numberOf(index)` (default index + 1). Returns the image-to-canvas scale.
  */
-export function drawPhoto(canvas, bitmap, faces, { keep = -1, numbers = true, landmarks = false, highlight = keep } = {}) {
+export function drawPhoto(canvas, bitmap, faces, { keep = -1, numbers = true, landmarks = false, highlight = keep, numberOf = (i) => i + 1 } = {}) {
   const scale = Math.min(1, PREVIEW_SIDE / Math.max(bitmap.width, bitmap.height));
   canvas.width = Math.max(1, Math.round(bitmap.width * scale));
   canvas.height = Math.max(1, Math.round(bitmap.height * scale));
@@ -40,7 +41,7 @@ export function drawPhoto(canvas, bitmap, faces, { keep = -1, numbers = true, la
     ctx.setLineDash(chosen ? [] : [6, 4]);
     ctx.strokeRect(b.x * scale, b.y * scale, b.width * scale, b.height * scale);
     ctx.setLineDash([]);
-    if (numbers && faces.length > 1) drawTag(ctx, String(i + 1), b.x * scale, b.y * scale, chosen);
+    if (numbers && faces.length > 1) drawTag(ctx, String(numberOf(i)), b.x * scale, b.y * scale, chosen);
     if (landmarks && chosen) drawLandmarks(ctx, f.landmarks, scale);
   });
   return scale;
@@ -55,6 +56,15 @@ export function faceAt(faces, x, y, scale) {
     if (inside && (best < 0 || b.width * b.height < faces[best].bbox.width * faces[best].bbox.height)) best = i;
   });
   return best;
+}
+
+/** The canvas pixel under a pointer event, also when the canvas is letterboxed (object-fit: contain). */
+export function canvasPoint(canvas, event) {
+  const r = canvas.getBoundingClientRect();
+  const s = Math.min(r.width / canvas.width, r.height / canvas.height);
+  const left = r.left + (r.width - canvas.width * s) / 2;
+  const top = r.top + (r.height - canvas.height * s) / 2;
+  return { x: (event.clientX - left) / s, y: (event.clientY - top) / s };
 }
 
 /** A new canvas that screen readers announce as a picture described by `label`. */

@@ -1,13 +1,15 @@
 // Screen "My references": a photo (file, drop or camera), the face to use, a label and the
 // consent record for this one reference, then enrolment.
 import { t, dateTime, onLanguageChange } from './i18n.js';
-import { showError } from './errors.js';
+import { showError, showProblem } from './errors.js';
 import { clearCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
 import { detectPhoto } from './detect-photo.js';
+import { busy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Wires the screen. `app` gives `engine()` (the FaceGate), `purposes()` (the page-level consent)
@@ -17,13 +19,18 @@ export function setUpReferences(app) {
   const form = $('reference-form');
   const chooser = $('reference-chooser');
   const canvas = $('reference-canvas');
-  const error = $('reference-error');
+  const work = $('reference-work');
+  const error = $('reference-error'); // photo and camera problems: outside the form, always visible
+  const formError = $('reference-form-error');
   let photo = null; // { bitmap, faces, face }
   let picker = null;
+  let attempt = 0; // the latest photo chosen; an older one still being read is dropped
 
   const source = mountPhotoSource(document.querySelector('.photo-source[data-for="reference"]'), {
-    onPhoto: (x) => choosePhoto(x),
+    onPhoto: (x, options) => choosePhoto(x, options),
     onError: (e) => showError(error, e),
+    onCamera: () => showError(error, null),
+    detect: async (video) => (await app.engine()).detect(video),
   });
 
   const clearPhoto = () => {
@@ -36,18 +43,22 @@ export function setUpReferences(app) {
     form.reset();
     $('reference-confirm').checked = false;
     showError(error, null);
+    showError(formError, null);
     updateSentence();
   };
 
-  async function choosePhoto(x) {
+  async function choosePhoto(x, { prefer } = {}) {
+    const done = busy(work, 'busyFaces', { parent: source.container });
+    const mine = ++attempt;
     clearPhoto();
     try {
       const fg = await app.engine();
-      const { bitmap, faces } = await detectPhoto(fg, x);
-      photo = { bitmap, faces, face: -1 };
+      const found = await detectPhoto(fg, x);
+      if (mine !== attempt) return void found.bitmap.close();
+      photo = { ...found, face: -1 };
       chooser.hidden = false;
       picker = showFaces({
-        canvas, bitmap, faces, buttons: $('reference-face-buttons'), info: $('reference-faces'),
+        canvas, bitmap: found.bitmap, faces: found.faces, buttons: $('reference-face-buttons'), info: $('reference-faces'), prefer,
         onChoose: (i) => {
           photo.face = i;
           form.hidden = false;
@@ -55,8 +66,11 @@ export function setUpReferences(app) {
         },
       });
     } catch (e) {
+      if (mine !== attempt) return;
       clearPhoto();
       showError(error, e);
+    } finally {
+      done();
     }
   }
 
@@ -64,12 +78,15 @@ export function setUpReferences(app) {
   // agreed" the second.
   const subjectAllowed = (s) => app.purposes().has(s === 'self' ? 'verifyItIsMe' : 'compareWithConsentingPerson');
   const subject = () => form.querySelector('input[name="subject"]:checked')?.value ?? 'self';
-  const expiry = () => {
-    const v = $('reference-expiry').value;
-    return v ? new Date(`${v}T23:59:59`).getTime() : undefined;
+  /** When the consent ends (ms since the epoch), or undefined: until withdrawn. Fixed once chosen. */
+  let expiresAt;
+  const pickExpiry = () => {
+    const days = Number($('reference-expiry').value);
+    expiresAt = days > 0 ? Date.now() + days * DAY_MS : undefined;
   };
+  $('reference-expiry').addEventListener('change', pickExpiry);
   function sentence() {
-    const until = expiry() ? t('untilDate', { date: dateTime(expiry()) }) : t('untilWithdraw');
+    const until = expiresAt ? t('untilDate', { date: dateTime(expiresAt) }) : t('untilWithdraw');
     return subject() === 'self'
       ? t('consentSentenceSelf', { until })
       : t('consentSentenceOther', { name: $('reference-other-name').value.trim() || '…', until });
@@ -80,6 +97,7 @@ export function setUpReferences(app) {
       const ok = [...form.querySelectorAll('input[name="subject"]')].find((r) => !r.disabled);
       if (ok) ok.checked = true;
     }
+    if (!$('reference-expiry').value) expiresAt = undefined;
     form.querySelector('.other-name').hidden = subject() !== 'other';
     $('reference-consent-text').textContent = sentence();
   }
@@ -92,36 +110,37 @@ export function setUpReferences(app) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    showError(error, null);
+    showError(formError, null);
     const label = $('reference-label').value.trim();
     const name = $('reference-other-name').value.trim();
     const problem = !photo || photo.face < 0 ? 'chooseFaceFirst'
       : !label ? 'labelMissing'
         : subject() === 'other' && !name ? 'nameMissing'
-          : expiry() !== undefined && expiry() <= Date.now() ? 'expiryPast'
-            : !$('reference-confirm').checked ? 'confirmMissing' : null;
+          : !$('reference-confirm').checked ? 'confirmMissing' : null;
     if (problem) {
-      error.textContent = t(problem);
+      showProblem(formError, problem);
       return;
     }
     const consent = {
       subject: subject() === 'self' ? 'self' : { otherPerson: name },
       purpose: subject() === 'self' ? 'verifyItIsMe' : 'compareWithConsentingPerson',
       consentText: sentence(),
-      ...(expiry() ? { expiresAt: expiry() } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
     };
     const button = $('reference-add');
     button.disabled = true;
+    const done = busy(form, 'busyEnroll', { parent: form.querySelector('.actions') });
     try {
       const fg = await app.engine();
       await fg.enroll(photo.bitmap, { consent, label, face: photo.face });
       clearPhoto();
       source.reset();
-      app.announce(t('referenceAdded', { label }));
+      app.announce(() => t('referenceAdded', { label }));
       await app.changed();
     } catch (err) {
-      showError(error, err);
+      showError(formError, err);
     } finally {
+      done();
       button.disabled = false;
     }
   });
@@ -130,24 +149,33 @@ export function setUpReferences(app) {
     source.reset();
   });
 
+  let shown = [];
+  function renderList() {
+    $('reference-summary').replaceChildren(...shown.map((r) => {
+      const li = document.createElement('li');
+      li.textContent = t('referenceLine', { label: r.label, date: dateTime(r.createdAt) });
+      return li;
+    }));
+    if (shown.length === 0) {
+      const li = document.createElement('li');
+      li.textContent = t('noReferencesYet');
+      $('reference-summary').append(li);
+    }
+  }
+  onLanguageChange(renderList);
+
   return {
     reset() {
+      attempt += 1;
       clearPhoto();
       source.reset();
+      shown = [];
       $('reference-summary').replaceChildren();
     },
     /** Shows the current references under the form. */
     refresh(list) {
-      $('reference-summary').replaceChildren(...list.map((r) => {
-        const li = document.createElement('li');
-        li.textContent = t('referenceLine', { label: r.label, date: dateTime(r.createdAt) });
-        return li;
-      }));
-      if (list.length === 0) {
-        const li = document.createElement('li');
-        li.textContent = t('noReferencesYet');
-        $('reference-summary').append(li);
-      }
+      shown = list;
+      renderList();
       updateSentence();
     },
   };

@@ -1,7 +1,7 @@
 // Teaching mode: each step of the pipeline on a face the user chooses (box and landmarks, the
 // aligned crop, the template as a picture, the cosine step by step), the threshold and its error
 // rates from the shipped calibration curves, and the models' nutrition labels.
-import { t, num, onLanguageChange } from './i18n.js';
+import { t, num, fixed, percent, onLanguageChange } from './i18n.js';
 import { showError } from './errors.js';
 import { clearCanvas, pictureCanvas } from './photo.js';
 import { showFaces } from './picker.js';
@@ -10,6 +10,7 @@ import { detectPhoto } from './detect-photo.js';
 import { verdict, oneIn } from './result-card.js';
 import { drawCurve, ratesAt } from './curve.js';
 import { nutritionRows } from './nutrition.js';
+import { busy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,6 +51,8 @@ export function cosineSteps(a, b) {
  */
 export function setUpTeach(app) {
   const slots = { a: null, b: null }; // per slot: { bitmap, faces, explanation, picker }
+  const sources = {}; // per slot: { slot, source }: where the photo comes from
+  const attempts = { a: 0, b: 0 }; // the latest photo chosen per slot
   const threshold = $('threshold');
   const shipped = app.calibration.shipped;
 
@@ -59,10 +62,13 @@ export function setUpTeach(app) {
     view.className = 'teach-view';
     view.id = `teach-view-${name}`;
     slot.append(view);
-    mountPhotoSource(slot.querySelector('.photo-source'), {
-      onPhoto: (x) => choosePhoto(name, x, view),
+    const source = mountPhotoSource(slot.querySelector('.photo-source'), {
+      onPhoto: (x, options) => choosePhoto(name, x, view, options),
       onError: (e) => showError($('teach-error'), e),
+      onCamera: () => showError($('teach-error'), null),
+      detect: async (video) => (await app.engine()).detect(video),
     });
+    sources[name] = { slot, source };
   }
 
   function wipeSlot(name) {
@@ -77,13 +83,16 @@ export function setUpTeach(app) {
     view.replaceChildren();
   }
 
-  async function choosePhoto(name, x, view) {
+  async function choosePhoto(name, x, view, { prefer } = {}) {
+    const done = busy(sources[name].slot, 'busyFaces', { parent: sources[name].source.container });
+    const mine = ++attempts[name];
     wipeSlot(name);
     renderCosine();
     showError($('teach-error'), null);
     try {
       const fg = await app.engine();
       const { bitmap, faces } = await detectPhoto(fg, x);
+      if (mine !== attempts[name]) return void bitmap.close();
       const s = { bitmap, faces, explanation: null, picker: null };
       slots[name] = s;
       const canvas = pictureCanvas('preview', t('teachBoxLabel'));
@@ -94,12 +103,15 @@ export function setUpTeach(app) {
       steps.className = 'steps';
       view.replaceChildren(canvas, info, buttons, steps);
       s.picker = showFaces({
-        canvas, bitmap, faces, info, buttons, landmarks: true,
+        canvas, bitmap, faces, info, buttons, landmarks: true, prefer,
         onChoose: (i) => explainFace(name, i, steps),
       });
     } catch (e) {
+      if (mine !== attempts[name]) return;
       wipeSlot(name);
       showError($('teach-error'), e);
+    } finally {
+      done();
     }
   }
 
@@ -108,6 +120,7 @@ export function setUpTeach(app) {
     s.explanation?.template.fill(0);
     s.explanation = null;
     renderCosine();
+    const done = busy(sources[name].slot, 'busyExplain', { parent: sources[name].source.container });
     try {
       const fg = await app.engine();
       const consent = {
@@ -115,11 +128,15 @@ export function setUpTeach(app) {
         purpose: { other: t('teachPurpose') },
         consentText: t('purposeLearn'),
       };
-      s.explanation = await fg.explain(s.bitmap, { consent, face });
+      const explanation = await fg.explain(s.bitmap, { consent, face });
+      if (slots[name] !== s) return void explanation.template.fill(0);
+      s.explanation = explanation;
       renderSteps(name, steps);
       renderCosine();
     } catch (e) {
       showError($('teach-error'), e);
+    } finally {
+      done();
     }
   }
 
@@ -138,7 +155,7 @@ export function setUpTeach(app) {
     summary.textContent = t('teachShowNumbers');
     const pre = document.createElement('pre');
     pre.className = 'numbers';
-    pre.textContent = Array.from(e.template, (v) => v.toFixed(4)).join(' ');
+    pre.textContent = Array.from(e.template, (v) => fixed(v, 4)).join(' ');
     numbers.append(summary, pre);
     const p = (key, vars) => {
       const el = document.createElement('p');
@@ -146,11 +163,11 @@ export function setUpTeach(app) {
       return el;
     };
     steps.replaceChildren(
-      p('teachStep1', { n: e.faces.length }),
+      p('teachStep1', { n: num(e.faces.length) }),
       p('teachLandmarks'),
       p('teachStep2'),
       crop,
-      p('teachStep3', { n: e.template.length, bytes: e.templateBytes }),
+      p('teachStep3', { n: num(e.template.length), bytes: num(e.templateBytes) }),
       strip,
       numbers,
     );
@@ -185,7 +202,7 @@ export function setUpTeach(app) {
     }
     const row = (i) => {
       const tr = document.createElement('tr');
-      for (const v of [String(i + 1), a[i].toFixed(4), b[i].toFixed(4), s.products[i].toFixed(5), s.running[i].toFixed(4)]) {
+      for (const v of [num(i + 1), fixed(a[i], 4), fixed(b[i], 4), fixed(s.products[i], 5), fixed(s.running[i], 4)]) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -201,32 +218,45 @@ export function setUpTeach(app) {
     const strip = pictureCanvas('strip', t('teachProductsLabel'));
     drawStrip(strip, s.products);
     const lengths = document.createElement('p');
-    lengths.textContent = t('teachCosine2', { la: s.lengthA.toFixed(4), lb: s.lengthB.toFixed(4), dot: s.dot.toFixed(4), cosine: s.cosine.toFixed(4) });
+    lengths.textContent = t('teachCosine2', { la: fixed(s.lengthA, 4), lb: fixed(s.lengthB, 4), dot: fixed(s.dot, 4), cosine: fixed(s.cosine, 4) });
     const result = document.createElement('p');
     result.id = 'teach-cosine-value';
     result.dataset.cosine = String(s.cosine);
     const tv = Number(threshold.value);
-    result.textContent = t('teachCosine3', { cosine: s.cosine.toFixed(3), threshold: tv.toFixed(3) });
+    result.textContent = t('teachCosine3', { cosine: fixed(s.cosine, 3), threshold: fixed(tv, 3) });
     box.append(h, intro, table, strip, lengths, result, verdict(s.cosine >= tv));
   }
 
+  /** The curves with the threshold `v` marked, in the current language. */
+  const drawCurveAt = (v) => drawCurve($('curve'), app.calibration, v, shipped, { threshold: t('curveAxis'), percent: (x) => percent(x, 1), number: fixed });
+
   function renderThreshold() {
     const v = Number(threshold.value);
-    $('threshold-value').value = v.toFixed(3);
-    $('threshold-value').textContent = v.toFixed(3);
+    $('threshold-value').value = fixed(v, 3);
+    $('threshold-value').textContent = fixed(v, 3);
     const r = ratesAt(app.calibration.curve, v);
-    const pct = (x) => num(x * 100, { maximumSignificantDigits: 2 });
     $('threshold-rates').textContent = t('teachRates', {
-      threshold: v.toFixed(3),
-      fmr: pct(r.fmr),
+      threshold: fixed(v, 3),
+      fmr: percent(r.fmr),
       fmrOneIn: r.fmr > 0 ? oneIn(r.fmr) : t('noneMeasured'),
-      fnmr: pct(r.fnmr),
+      fnmr: percent(r.fnmr),
       pairs: num(app.calibration.impostors),
+      default: fixed(shipped[1]?.threshold ?? 0.366, 3),
     });
-    drawCurve($('curve'), app.calibration, v, shipped, { fmr: t('curveFmr'), fnmr: t('curveFnmr'), threshold: t('threshold') });
+    drawCurveAt(v);
     renderCosine();
   }
   threshold.addEventListener('input', renderThreshold);
+  // The curve is drawn at its size on screen: again when that changes (a phone turned, the
+  // teaching screen shown).
+  let drawnWidth = 0;
+  new ResizeObserver(() => {
+    const w = $('curve').clientWidth;
+    if (w > 0 && w !== drawnWidth) {
+      drawnWidth = w;
+      drawCurveAt(Number(threshold.value));
+    }
+  }).observe($('curve'));
 
   function renderNutrition() {
     $('nutrition').querySelector('tbody').replaceChildren(...nutritionRows(app.manifest).map(([key, det, rec]) => {
@@ -235,9 +265,11 @@ export function setUpTeach(app) {
       th.scope = 'row';
       th.textContent = t(key);
       tr.append(th);
-      for (const v of [det, rec]) {
+      for (const [v, model] of [[det, 'nutritionDetector'], [rec, 'nutritionRecognizer']]) {
         const cell = document.createElement('td');
         cell.textContent = v;
+        // The column's name, shown above each value when the table is stacked on a phone.
+        cell.dataset.label = t(model);
         if (/^[0-9a-f]{64}$/.test(v)) cell.className = 'hash';
         tr.append(cell);
       }
@@ -259,9 +291,11 @@ export function setUpTeach(app) {
 
   return {
     reset() {
-      wipeSlot('a');
-      wipeSlot('b');
-      for (const c of document.querySelectorAll('.teach-slot .photo-source')) c.querySelector('.file').value = '';
+      for (const name of ['a', 'b']) {
+        attempts[name] += 1;
+        wipeSlot(name);
+        sources[name].source.reset();
+      }
       renderCosine();
       showError($('teach-error'), null);
     },
