@@ -25,8 +25,8 @@ function overflow(page) {
       .filter((el) => {
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.right <= root.clientWidth + 0.5) return false;
-        // Inside a box that scrolls sideways on purpose (wide tables): not an overflow.
-        for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX === 'auto') return false;
+        // Inside a box that scrolls sideways on purpose (wide tables) or clips: not an overflow.
+        for (let p = el.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') return false;
         return true;
       })
       .slice(0, 5)

@@ -7,6 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 import { chromium } from 'playwright-core';
+
+import { faceVideo } from './fake-camera.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers.mjs';
 import { POLICY } from '../../scripts/serve.mjs';
 import { parseCsp } from '../../www/js/offline.js';
@@ -80,12 +82,13 @@ export async function serveOtherOrigin(pages = {}) {
   return { origin, hits, close: closer(server) };
 }
 
-/** Headless Chromium whose camera is Chromium's fake device, allowed without a prompt. */
-export function launchWithFakeCamera() {
+/** Headless Chromium whose camera is Chromium's fake device, allowed without a prompt. It shows
+ *  a face (a test photo), so that the page's camera guidance enables the snapshot. */
+export async function launchWithFakeCamera() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${await faceVideo()}`],
   });
 }
 

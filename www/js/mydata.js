@@ -86,6 +86,7 @@ export function setUpMyData(app) {
     }));
   }
   onLanguageChange(render);
+  render();
 
   async function withdrawOne(r) {
     const sure = await confirmErase({ title: 'withdrawTitle', text: 'withdrawText', yes: 'withdrawYes', no: 'withdrawNo', vars: { label: r.label } });
