@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { FIXTURES } from './helpers.mjs';
-import { TIMEOUT, addReference, checkPhoto, giveConsent, goTo, openApp, pageEnvironment, screenshot } from './page-helpers.mjs';
+import { TIMEOUT, addReference, checkPhoto, eraseEverything, giveConsent, goTo, openApp, pageEnvironment, screenshot } from './page-helpers.mjs';
 
 const env = pageEnvironment();
 
@@ -103,7 +103,7 @@ test('DPIA-3 Erase everything offers to remove the offline copy too, in one clic
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
     assert.equal(await page.isHidden('#erase-offline'), true, 'no offer before erasing');
-    await page.click('#erase-all');
+    await eraseEverything(page);
     await page.waitForSelector('#erase-offline:not([hidden])', { timeout: 10_000 });
     assert.ok(await page.evaluate(async () => (await caches.keys()).length) > 0, 'the copy is still there until asked');
     for (const [lang, width] of [['fr', 390], ['en', 1280]]) {
