@@ -4,12 +4,15 @@
 #   bash scripts/test.sh
 #
 # 1. set-up: Rust wasm target, wasm-bindgen-cli (the exact Cargo.lock version), Debian
-#    chromium + chromium-driver, npm packages (package-lock.json);
+#    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
+#    npm packages (package-lock.json);
 # 2. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised);
 # 3. the wasm boundary in headless Chromium (wasm-bindgen-test);
 # 4. the npm package (built, packed) in Chromium: plain page, Vite app, integrity; the page
-#    (www/, as scripts/demo.sh serves it): consent, full flow, erasure, export, offline;
+#    (www/, as scripts/demo.sh serves it): consent, full flow, erasure, export, offline, the
+#    visitor's experience, phone and desktop screenshots; the page's core flow in Firefox ESR and
+#    in WebKitGTK (the simd128 build: WebKit has no relaxed SIMD);
 # 5. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +24,11 @@ step "set-up"
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
+ensure_firefox
+ensure_webkit
 ensure_node_modules
 cargo --version && wasm-bindgen --version && chromium --version && node --version
+firefox-esr --version && geckodriver --version | head -1 && dpkg-query -W libwebkit2gtk-4.1-0
 
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace
@@ -36,7 +42,8 @@ step "npm package and page (scripts/demo.sh --build-only, npm pack), browser and
 bash scripts/demo.sh --build-only
 rm -f target/npm/facegate-*.tgz
 (cd target/npm && npm pack --silent ./facegate >/dev/null && ls -l facegate-*.tgz)
-node --test --test-concurrency=1 tests/browser/
+# Firefox and WebKit were installed above: their tests must run, not skip.
+FACEGATE_REQUIRE_BROWSERS=1 node --test --test-concurrency=1 tests/browser/
 
 lfw=${FACEGATE_LFW:-../shared/data/lfw-devtrain}
 if [ -f "$lfw/pairs.tsv" ]; then

@@ -31,6 +31,36 @@ ensure_chromium() {
   fi
 }
 
+# Debian packages, with one `apt-get update` per run at most.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "${FACEGATE_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    FACEGATE_APT_UPDATED=1
+  fi
+  apt-get install -y -qq "$@" >/dev/null
+}
+
+# Firefox ESR (Debian firefox-esr) and geckodriver, its WebDriver (crates.io, built once into
+# ~/.cargo/bin: 3 to 8 minutes on 2 cores), for the page's core flow in Firefox.
+GECKODRIVER_VERSION=0.37.1
+ensure_firefox() {
+  command -v firefox-esr >/dev/null || apt_install firefox-esr
+  if [ "$(geckodriver --version 2>/dev/null | head -1 | cut -d' ' -f2)" != "$GECKODRIVER_VERSION" ]; then
+    echo "installing geckodriver $GECKODRIVER_VERSION"
+    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked ||
+      cargo install geckodriver --version "=$GECKODRIVER_VERSION"
+  fi
+}
+
+# WebKitGTK's WebDriver and MiniBrowser (Debian webkit2gtk-driver) and a virtual display for
+# them (xvfb-run), for the page's core flow in WebKit.
+ensure_webkit() {
+  if ! command -v WebKitWebDriver >/dev/null || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+    apt_install webkit2gtk-driver xvfb xauth
+  fi
+}
+
 # The npm packages of the browser tests (package-lock.json pins them).
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
