@@ -6,11 +6,12 @@
 //
 // Next to each compressible file (HTML, JS, CSS, JSON, wasm, ONNX models, SVG, text) it writes
 // FILE.br (Brotli, quality 11) and FILE.gz (gzip, level 9), with Node's own zlib (Google's
-// Brotli and zlib). A copy is rewritten only when it is missing or older than its file, so a
-// second run costs a few milliseconds; a copy that would save less than 5 % is not kept, so
+// Brotli and zlib). A copy is written after its file, so it is newer; it is rewritten only when
+// it is missing or older than its file (servers send no older copy), so a second run costs a few
+// milliseconds; a copy that would save less than 5 % is not kept, so
 // servers send the file itself. Prints one line per directory: files, bytes raw / gzip / br.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,15 +63,12 @@ export function precompress(dir) {
       const packed = encode(bytes);
       if (packed.length <= bytes.length * KEEP_BELOW) {
         writeFileSync(copy, packed);
-        // The copy carries its file's time, so that servers see it is current.
-        utimesSync(copy, info.atime, info.mtime);
         rmSync(`${copy}.none`, { force: true });
         total[suffix] += packed.length;
       } else {
         // Not worth it: a marker remembers the decision until the file changes.
         rmSync(copy, { force: true });
         writeFileSync(`${copy}.none`, '');
-        utimesSync(`${copy}.none`, info.atime, info.mtime);
         total[suffix] += bytes.length;
       }
     }

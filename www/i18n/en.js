@@ -149,6 +149,7 @@ export default {
   exported: 'Exported {n} references to a file in your downloads.',
   importTitle: 'Import',
   importFile: 'Exported file',
+  chooseExport: 'Choose the file…',
   importPassphrase: 'Its passphrase',
   importButton: 'Import',
   importChooseFile: 'Choose an exported file first.',

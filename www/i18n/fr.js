@@ -149,6 +149,7 @@ export default {
   exported: '{n} références exportées dans un fichier de vos téléchargements.',
   importTitle: 'Importer',
   importFile: 'Fichier exporté',
+  chooseExport: 'Choisir le fichier…',
   importPassphrase: 'Sa phrase secrète',
   importButton: 'Importer',
   importChooseFile: 'Choisissez d\'abord un fichier exporté.',

@@ -39,6 +39,8 @@ export function setUpCheck(app) {
   const question = () => (mode() === 'verify' ? `verify:${select.value}` : 'identify');
   const rerun = () => {
     select.disabled = mode() !== 'verify';
+    // (A change event that asks the same question again, e.g. the same option chosen, changes nothing.)
+    if (last && last.question === question()) return;
     if (photo && photo.face >= 0) compare(photo.face);
     else clearResult();
   };
@@ -101,7 +103,7 @@ export function setUpCheck(app) {
         outcome = { kind: 'identify', found: await fg.identify(photo.bitmap, { face }) };
       }
       if (mine !== run || asked !== question()) return;
-      last = outcome;
+      last = { ...outcome, question: asked };
       render();
       result.focus();
       await app.changed();
@@ -143,7 +145,7 @@ export function setUpCheck(app) {
       const key = list.map((r) => r.id).join(',');
       if (key !== listKey) {
         listKey = key;
-        if (last?.kind === 'identify') rerun();
+        if (last?.kind === 'identify') compare(photo.face);
         else if (last?.kind === 'verify' && !list.some((r) => r.id === last.match.referenceId)) clearResult();
       }
     },

@@ -136,6 +136,11 @@ export function setUpMyData(app) {
     }
   });
 
+  $('import-file').addEventListener('change', () => {
+    const f = $('import-file').files?.[0];
+    liveText($('import-chosen'), f ? () => t('chosenFile', { name: f.name }) : null);
+  });
+
   $('import-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const error = $('import-error');
@@ -149,6 +154,7 @@ export function setUpMyData(app) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const report = await fg.importGallery(bytes, $('import-passphrase').value);
       $('import-form').reset();
+      liveText($('import-chosen'), null);
       liveText($('import-status'), () => t('imported', { added: num(report.added), present: num(report.alreadyPresent), expired: num(report.expiredErased) }));
       await app.changed();
     } catch (err) {
@@ -163,7 +169,7 @@ export function setUpMyData(app) {
       shown = { list: [], log: [] };
       $('export-form').reset();
       $('import-form').reset();
-      for (const id of ['export-error', 'export-status', 'import-error', 'import-status']) liveText($(id), null);
+      for (const id of ['export-error', 'export-status', 'import-error', 'import-status', 'import-chosen']) liveText($(id), null);
       render();
     },
     refresh(list, log) {
