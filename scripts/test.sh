@@ -5,7 +5,7 @@
 #
 # 1. set-up: Rust wasm target, wasm-bindgen-cli (the exact Cargo.lock version), Debian
 #    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
-#    npm packages (package-lock.json);
+#    npm packages (package-lock.json; tests/webdriver/package-lock.json);
 # 2. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised);
 # 3. the wasm boundary in headless Chromium (wasm-bindgen-test);
@@ -27,6 +27,7 @@ ensure_chromium
 ensure_firefox
 ensure_webkit
 ensure_node_modules
+ensure_webdriver_client
 cargo --version && wasm-bindgen --version && chromium --version && node --version
 firefox-esr --version && geckodriver --version | head -1 && dpkg-query -W libwebkit2gtk-4.1-0
 

@@ -69,3 +69,11 @@ ensure_node_modules() {
     npm install --no-audit --no-fund
   fi
 }
+
+# The WebDriver client of the Firefox and WebKit page tests (selenium-webdriver, pinned by
+# tests/webdriver/package-lock.json; kept apart from the root's packages).
+ensure_webdriver_client() {
+  if [ ! -d tests/webdriver/node_modules ] || [ tests/webdriver/package-lock.json -nt tests/webdriver/node_modules ]; then
+    (cd tests/webdriver && npm install --no-audit --no-fund)
+  fi
+}

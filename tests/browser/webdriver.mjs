@@ -2,13 +2,24 @@
 // Debian's firefox-esr, WebKitWebDriver (Debian webkit2gtk-driver) for WebKitGTK's MiniBrowser
 // under a virtual display (xvfb-run). The client is selenium-webdriver from npm, pointed at the
 // driver this file starts (no Selenium Manager, nothing downloaded). scripts/lib/toolchain.sh
-// installs the three (ensure_firefox, ensure_webkit).
+// installs them (ensure_firefox, ensure_webkit, ensure_webdriver_client).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Builder, By, until } from 'selenium-webdriver';
+
+// The client lives in its own small package (tests/webdriver/, its own lock file), installed by
+// scripts/lib/toolchain.sh's ensure_webdriver_client.
+const require = createRequire(new URL('../webdriver/package.json', import.meta.url));
+let client = null;
+try {
+  client = require('selenium-webdriver');
+} catch {
+  // not installed: unavailable() says so
+}
+const { Builder, By, until } = client ?? {};
 
 export { By, until };
 
@@ -56,6 +67,7 @@ export const BROWSERS = {
 /** Why `kind` cannot run here (a sentence), or null when it can. */
 export function unavailable(kind) {
   const b = BROWSERS[kind];
+  if (!client) return 'the WebDriver client is not installed (tests/webdriver: npm install)';
   if (!b.available()) return `${b.name} is not installed (scripts/lib/toolchain.sh installs it)`;
   if (!b.driver()) return `the WebDriver of ${b.name} is not installed (scripts/lib/toolchain.sh installs it)`;
   return null;
