@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { openApp, pageEnvironment, giveConsent, goTo, dataUrl, TIMEOUT } from './page-helpers.mjs';
+import { openApp, pageEnvironment, giveConsent, goTo, dataUrl, screenshot, TIMEOUT } from './page-helpers.mjs';
 
 const env = pageEnvironment();
 const INFERENCE = ['enroll', 'verify', 'identify', 'explain'];
@@ -83,6 +83,7 @@ test('live guidance: a box and one hint per frame, the snapshot only when one fa
 
     let s = await hintBecomes(page, 'good');
     assert.match(s.text, /take the photo/);
+    await screenshot(page, 'camera-guidance');
     assert.equal(s.snapDisabled, false);
     assert.ok(s.boxPixels > 100, 'the face box is drawn over the preview');
 
@@ -100,6 +101,7 @@ test('live guidance: a box and one hint per frame, the snapshot only when one fa
     await page.evaluate(([a, b]) => window.__scene([a, b]), [one, dataUrl('person_b_2.jpg')]);
     s = await hintBecomes(page, 'oneFace');
     assert.equal(s.snapDisabled, true);
+    await screenshot(page, 'camera-guidance-two-faces');
     await page.waitForSelector('.photo-source[data-for="reference"] .camera-faces [data-rank="0"]');
     await page.click('.photo-source[data-for="reference"] .camera-faces [data-rank="0"]');
     s = await hintBecomes(page, 'good');
