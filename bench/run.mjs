@@ -14,6 +14,10 @@
 //    each stack fetched (raw, and gzip -9 of the same files); CPU used by other processes.
 // 5. Writes bench/results/results.{md,json} and bench/results/chart.png.
 //
+// Rows: facegate as a user gets it (threads, the detector's quick look), each build on one
+// thread, 640 only; onnxruntime-web on 1 and on min(4, cores) threads; face-api.js; paired rows
+// (both stacks in one page, the same thread count). The page is cross-origin isolated.
+//
 // Options: --runs N (default 27) --skip-native --build (rebuild the facegate package first)
 //   --package DIR (facegate package, default target/npm/facegate)
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
@@ -170,13 +174,16 @@ function gzipBytes(file) {
 
 async function browserRuns(work, configs) {
   const { chromium } = await import(pathToFileURL(join(here, 'node_modules/playwright-core/index.mjs')).href);
-  const { serve } = await import(pathToFileURL(join(repo, 'scripts/serve.mjs')).href);
+  const { serve, SECURITY_HEADERS } = await import(pathToFileURL(join(repo, 'scripts/serve.mjs')).href);
   const packages = [['pkg', pkg], ...[...opts('--extra-package'), ...opts('--ab')].map((s) => {
     const [label, dir] = s.split('=');
     return [`pkg-${label}`, resolve(dir)];
   })];
   const root = site(work, packages);
-  const server = await serve({ root, port: 0, quiet: true });
+  // Cross-origin isolated (COOP same-origin + COEP require-corp), as scripts/serve.mjs and the
+  // page's service worker serve facegate: the threaded rows need it; one-thread rows say so.
+  const headers = { ...SECURITY_HEADERS, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+  const server = await serve({ root, port: 0, quiet: true, headers });
   let fetched = [];
   server.on('request', (req, res) => {
     const url = new URL(req.url, 'http://x').pathname;
@@ -230,37 +237,45 @@ async function browserRuns(work, configs) {
   return { version, results };
 }
 
+/** Threads for the threaded rows: what facegate's default picks here, min(4, cores). */
+const THREADS = Math.min(4, cpus().length);
+
 function browserConfigs() {
   const configs = [];
   const labels = [['pkg', 'facegate'], ...opts('--extra-package').map((s) => [`pkg-${s.split('=')[0]}`, `facegate ${s.split('=')[0]}`])];
   if (only.includes('facegate')) {
+    // What a user gets with no options: threads (the page is isolated), the detector's quick look.
+    configs.push({ label: 'facegate default', group: 'facegate', params: { stack: 'facegate', pkg: 'pkg', variant: 'auto' } });
     for (const [p, name] of labels) {
       for (const variant of ['relaxed-simd', 'simd128']) {
-        for (const inputSize of [640, 320]) {
-          if (p !== 'pkg' && (variant !== 'relaxed-simd' || inputSize !== 640)) continue;
-          configs.push({ label: `${name} ${variant} ${inputSize}`, group: 'facegate', params: { stack: 'facegate', pkg: p, variant, inputSize } });
-        }
+        if (p !== 'pkg' && variant !== 'relaxed-simd') continue;
+        configs.push({ label: `${name} ${variant}, 1 thread`, group: 'facegate', params: { stack: 'facegate', pkg: p, variant, threads: 1 } });
       }
     }
+    configs.push({ label: 'facegate relaxed-simd, 1 thread, 640 only', group: 'facegate', params: { stack: 'facegate', pkg: 'pkg', variant: 'relaxed-simd', threads: 1, quick: 0 } });
+    configs.push({ label: `facegate threads ${THREADS}, 640 only`, group: 'facegate', params: { stack: 'facegate', pkg: 'pkg', variant: 'threads', threads: THREADS, quick: 0 } });
   }
   const ab = opt('--ab');
   if (ab) {
     // --ab LABEL=DIR: facegate (--package) against another build, paired image by image.
     for (const variant of ['relaxed-simd', 'simd128']) {
-      configs.push({ label: `facegate vs ${ab.split('=')[0]}, ${variant} 640 (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, inputSize: 640 } });
+      configs.push({ label: `facegate vs ${ab.split('=')[0]}, ${variant}, 1 thread (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, threads: 1 } });
     }
   }
   if (only.includes('paired')) {
     // The ratios the targets are about, measured paired in one page (image by image,
-    // alternating order): robust to load that drifts between rows.
-    const fg = { pkg: 'pkg', variant: 'relaxed-simd', inputSize: 640, geometry: GEOMETRY.mode, detector: 'tiny' };
-    configs.push({ label: 'facegate vs onnxruntime-web, 640 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', ...fg } });
-    configs.push({ label: 'facegate vs face-api Tiny 416 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', ...fg } });
+    // alternating order): robust to load that drifts between rows. Both stacks of a pair get
+    // the same `threads`.
+    const fg = { pkg: 'pkg', inputSize: 640, geometry: GEOMETRY.mode, detector: 'tiny' };
+    configs.push({ label: 'facegate vs onnxruntime-web, 1 thread (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', variant: 'relaxed-simd', threads: 1, ...fg } });
+    configs.push({ label: 'facegate vs onnxruntime-web, 1 thread, both 640 only (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', variant: 'relaxed-simd', threads: 1, quick: 0, ...fg } });
+    configs.push({ label: 'facegate vs face-api Tiny 416, 1 thread (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', variant: 'relaxed-simd', threads: 1, ...fg } });
+    configs.push({ label: `facegate vs onnxruntime-web, ${THREADS} threads (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', variant: 'auto', threads: THREADS, ...fg } });
+    configs.push({ label: 'facegate default vs face-api Tiny 416 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', variant: 'auto', ...fg } });
   }
   if (only.includes('ort')) {
-    for (const inputSize of [640, 320]) {
-      configs.push({ label: `onnxruntime-web ${inputSize}`, group: 'ort', params: { stack: 'ort', inputSize, geometry: GEOMETRY.mode } });
-    }
+    configs.push({ label: 'onnxruntime-web 640, 1 thread', group: 'ort', params: { stack: 'ort', inputSize: 640, geometry: GEOMETRY.mode, threads: 1 } });
+    configs.push({ label: `onnxruntime-web 640, ${THREADS} threads`, group: 'ort', params: { stack: 'ort', inputSize: 640, geometry: GEOMETRY.mode, threads: THREADS } });
   }
   if (only.includes('faceapi')) {
     configs.push({ label: 'face-api Tiny 416', group: 'faceapi-tiny', params: { stack: 'faceapi', detector: 'tiny' } });

@@ -28,7 +28,19 @@ export interface Face {
   landmarks: Landmarks;
 }
 
-export interface Detection { width: number; height: number; faces: Face[] }
+/** How the detector looked at the image: the input it ran at (the quick look, 320, or the full size, 640, when the quick look found no face or only small ones). */
+export interface DetectorRun {
+  /** Longest side of the detector input the faces come from, in pixels. */
+  inputSize: number;
+  inputWidth: number;
+  inputHeight: number;
+  /** Network runs for this image (1 to 3). */
+  runs: number;
+  /** Whether the faces were found only after framing the image with a border. */
+  withBorder: boolean;
+}
+
+export interface Detection { width: number; height: number; faces: Face[]; detector: DetectorRun }
 
 export interface LoadProgress {
   /** What is loading: the wasm, each model, then preparing the networks. */
@@ -44,6 +56,10 @@ export interface LoadProgress {
 export interface DetectorOptions {
   /** Longest side of the detector input, a multiple of 32 from 96 to 1920 (landscape images get a landscape input). Default 640. */
   inputSize?: number;
+  /** Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces are kept when the largest is at least `quickMinFace` px wide in it, else the image is looked at again at `inputSize`. Default 320. */
+  quickInputSize?: number;
+  /** See `quickInputSize`. Default 128. */
+  quickMinFace?: number;
   /** Lowest detector score kept, (0, 1]. Default 0.6. */
   scoreThreshold?: number;
   /** Non-maximum-suppression IoU, (0, 1]. Default 0.3. */
@@ -66,8 +82,14 @@ export interface LoadOptions {
   modelsUrl?: string | URL;
   /** URL of a wasm build, checked as `wasmVariant` ('simd128' unless said otherwise). Default: the package's own. */
   wasmUrl?: string | URL;
-  /** Which build: 'auto' (default: 'relaxed-simd' where the browser supports it, else 'simd128'). */
-  wasmVariant?: 'auto' | 'simd128' | 'relaxed-simd';
+  /** Which build: 'auto' (default: 'threads' when more than one thread can run, else 'relaxed-simd' where the browser supports it, else 'simd128'). */
+  wasmVariant?: 'auto' | 'threads' | 'simd128' | 'relaxed-simd';
+  /**
+   * Threads the networks run on, 1 to 64. Default: min(4, navigator.hardwareConcurrency). More
+   * than 1 needs a cross-origin isolated page (COOP same-origin + COEP require-corp); otherwise
+   * one thread is used, as `FaceGate.threads` says.
+   */
+  threads?: number;
   /** URL of worker.js. Default: the package's own. */
   workerUrl?: string | URL;
   onProgress?: (progress: LoadProgress) => void;
@@ -160,7 +182,11 @@ export declare class FaceGate {
   /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
   static load(options?: LoadOptions): Promise<FaceGate>;
   /** The wasm build in use. */
-  readonly wasmBuild: 'relaxed-simd' | 'simd128';
+  readonly wasmBuild: 'threads' | 'relaxed-simd' | 'simd128';
+  /** Threads the networks run on: 1 unless the page is cross-origin isolated. */
+  readonly threads: number;
+  /** Milliseconds from the start of loading (in the worker) to each phase: wasmFetched, detectorFetched, recognizerFetched, wasmInstantiated, threadsStarted (threads only), engineBuilt. */
+  readonly loadPhases: Record<string, number>;
   detect(image: ImageLike): Promise<Detection>;
   enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
   verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;

@@ -10,6 +10,11 @@
 #   FACEGATE_WASM_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd"
 #   CARGO_TARGET_DIR=target/variant      keep a variant's build apart from the default one
 #   FACEGATE_PACKAGE_OUT=target/npm-variant/facegate
+#   FACEGATE_SKIP_RELAXED=1                no relaxed-SIMD build (quicker, for development)
+#   FACEGATE_THREADS=auto                  also the threaded build, when nightly Rust can make
+#                                          it (else said clearly, and the package ships without);
+#                                          =1: the build fails without it; =0 (default): none
+#   FACEGATE_THREADS_RUSTFLAGS="-C target-feature=+simd128"   the threaded build's SIMD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
@@ -42,6 +47,37 @@ if [ -z "${FACEGATE_SKIP_RELAXED:-}" ]; then
   rm -rf "$glue"
 fi
 
+# A third build with threads (wasm atomics and shared memory, so std is rebuilt with them: nightly
+# Rust and `-Z build-std`): tract's matrix products on a pool of nested Web Workers
+# (wasm-bindgen-rayon). The worker picks it where the page is cross-origin isolated. Its JS glue
+# differs (shared memory, the pool's entry points), so it lives apart in wasm/threads/.
+threads_feature=${FACEGATE_THREADS_RUSTFLAGS:-"-C target-feature=+simd128,+relaxed-simd"}
+build_threads() {
+  ensure_nightly_rust_src || return 1
+  local target=${CARGO_TARGET_DIR:-target}/threads
+  # Shared memory needs a declared maximum: 4 GiB, as the single-thread builds may grow to.
+  CARGO_TARGET_DIR=$target \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$threads_feature -C target-feature=+atomics,+bulk-memory,+mutable-globals -C link-arg=--max-memory=4294967296" \
+    cargo +nightly build -Z build-std=panic_abort,std --profile "$profile" --target wasm32-unknown-unknown --lib --features threads || return 1
+  rm -rf "$out/wasm/threads"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$out/wasm/threads" "$target/wasm32-unknown-unknown/$profile/facegate.wasm" || return 1
+  # wasm-bindgen-rayon's worker script imports the glue as '../../..' (the package folder, as a
+  # bundler resolves it through package.json); name the file, so that browsers load it as is.
+  local helpers
+  helpers=$(find "$out/wasm/threads/snippets" -name workerHelpers.js)
+  [ "$(grep -c "from '../../..';" "$helpers")" = 1 ] || { echo "wasm-bindgen-rayon's workerHelpers.js changed: its import of the glue was not found" >&2; return 1; }
+  sed -i "s|from '../../..';|from '../../../facegate.js';|" "$helpers"
+}
+if [ "${FACEGATE_THREADS:-0}" = 0 ]; then
+  echo "facegate: threaded build skipped (FACEGATE_THREADS=0)"
+elif ! build_threads; then
+  rm -rf "$out/wasm/threads"
+  [ "${FACEGATE_THREADS:-}" = 1 ] && { echo "facegate: the threaded build failed (FACEGATE_THREADS=1)" >&2; exit 1; }
+  echo "facegate: WARNING: the threaded wasm build could not be made (nightly Rust with rust-src is needed);" >&2
+  echo "facegate: the package ships the single-thread builds only, and FaceGate.load uses one thread." >&2
+fi
+
 cp npm/src/*.js npm/index.d.ts npm/package.json npm/README.md "$out/"
 cp models/*.onnx models/LICENSE-*.txt "$out/models/"
 cp LICENSE-MIT LICENSE-APACHE "$out/"
@@ -53,12 +89,17 @@ entry() { printf '  %s: { file: "%s", bytes: %s, sha256: "%s" },\n' "$1" "$(base
   echo "export const MANIFEST = Object.freeze({"
   entry wasm "$out/wasm/facegate_bg.wasm"
   if [ -f "$out/wasm/facegate_relaxed_bg.wasm" ]; then entry wasmRelaxed "$out/wasm/facegate_relaxed_bg.wasm"; fi
+  if [ -f "$out/wasm/threads/facegate_bg.wasm" ]; then
+    entry wasmThreads "$out/wasm/threads/facegate_bg.wasm"
+    case "$threads_feature" in *relaxed-simd*) echo '  wasmThreadsNeedsRelaxedSimd: true,' ;; *) echo '  wasmThreadsNeedsRelaxedSimd: false,' ;; esac
+  fi
   entry detector "$out/models/face_detection_yunet_2023mar_int8bq.onnx"
   entry recognizer "$out/models/face_recognition_sface_2021dec_int8bq.onnx"
   echo "});"
 } >"$out/manifest.js"
 
-for w in "$out"/wasm/*.wasm; do
+for w in "$out"/wasm/*.wasm "$out"/wasm/threads/*.wasm; do
+  [ -f "$w" ] || continue
   echo "built $w: $(wc -c <"$w") bytes raw, $(gzip -9c "$w" | wc -c) bytes gzip"
 done
 if [ "${1:-}" = "--pack" ]; then

@@ -28,9 +28,13 @@ done
 # What www/pkg is built from. Any change here means a rebuild.
 inputs_hash() {
   {
-    find src npm models .cargo Cargo.toml Cargo.lock scripts/build-package.sh -type f -print0 | sort -z | xargs -0 sha256sum
+    find src npm models .cargo Cargo.toml Cargo.lock scripts/build-package.sh scripts/lib/toolchain.sh -type f -print0 | sort -z | xargs -0 sha256sum
     rustc -V 2>/dev/null || true
+    rustup run nightly rustc -V 2>/dev/null || true
     wasm-bindgen --version 2>/dev/null || true
+    # The build's switches (scripts/build-package.sh): a package built without a variant is not
+    # the same package.
+    echo "relaxed=${FACEGATE_SKIP_RELAXED:-} threads=${FACEGATE_THREADS:-} ${FACEGATE_THREADS_RUSTFLAGS:-}"
   } | sha256sum | cut -d' ' -f1
 }
 

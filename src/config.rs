@@ -8,8 +8,22 @@ use crate::limits::ImageLimits;
 pub struct DetectorConfig {
     /// Longest side of the input YuNet runs at, in pixels. A multiple of 32 from 96 to 1920.
     /// Default: **640** (finds faces down to about 10 px in a 640 px image). 320 runs about 3x
-    /// faster and misses small faces. See [`DetectorConfig::square_input`] for the input's shape.
+    /// faster and misses small faces. See [`DetectorConfig::square_input`] for the input's shape,
+    /// and [`DetectorConfig::quick_input_size`] for a cheaper first look.
     pub input_size: u32,
+    /// A first, cheaper look at the image: YuNet runs at this longest side first, and its faces
+    /// are kept when the largest is at least [`DetectorConfig::quick_min_face`] pixels wide in
+    /// that input; otherwise (no face, or only small ones) the image is looked at again at
+    /// `input_size`. A multiple of 32 from 96 to 1920; `None`, or a size not below `input_size`,
+    /// looks at `input_size` only.
+    /// The size actually used is reported ([`Detections::input_size`](crate::Detections)).
+    /// Default: **`Some(320)`** (about a third of the work of 640 on a square photo).
+    pub quick_input_size: Option<u32>,
+    /// Smallest width, in pixels of the quick input, that the largest face found by the quick
+    /// look must have for its faces to be kept. Below it the landmarks of a face are not
+    /// precise enough for the recognizer (measured on LFW: see BENCHMARKS.md), and small faces
+    /// beside it may have been missed. From 8 to 1920. Default: **128**.
+    pub quick_min_face: u32,
     /// Lowest detector score kept, in `(0, 1]`. Default: **0.6**.
     pub score_threshold: f32,
     /// Two detections overlapping with IoU above this are one face (non-maximum suppression),
@@ -33,7 +47,16 @@ pub struct DetectorConfig {
 
 impl Default for DetectorConfig {
     fn default() -> Self {
-        DetectorConfig { input_size: 640, score_threshold: 0.6, nms_iou: 0.3, max_faces: 100, retry_with_border: true, square_input: false }
+        DetectorConfig {
+            input_size: 640,
+            quick_input_size: Some(320),
+            quick_min_face: 128,
+            score_threshold: 0.6,
+            nms_iou: 0.3,
+            max_faces: 100,
+            retry_with_border: true,
+            square_input: false,
+        }
     }
 }
 
@@ -41,8 +64,16 @@ impl DetectorConfig {
     /// Refuses values out of their documented ranges with [`Error::InvalidConfig`].
     pub fn validate(&self) -> Result<()> {
         let bad = |field, reason: &str| Err(Error::InvalidConfig { field, reason: reason.to_string() });
-        if self.input_size % 32 != 0 || !(96..=1920).contains(&self.input_size) {
+        if !self.input_size.is_multiple_of(32) || !(96..=1920).contains(&self.input_size) {
             return bad("input_size", "must be a multiple of 32 from 96 to 1920");
+        }
+        if let Some(quick) = self.quick_input_size {
+            if !quick.is_multiple_of(32) || !(96..=1920).contains(&quick) {
+                return bad("quick_input_size", "must be a multiple of 32 from 96 to 1920");
+            }
+        }
+        if !(8..=1920).contains(&self.quick_min_face) {
+            return bad("quick_min_face", "must be from 8 to 1920");
         }
         if !(self.score_threshold > 0.0 && self.score_threshold <= 1.0) {
             return bad("score_threshold", "must be in (0, 1]");
@@ -55,15 +86,34 @@ impl DetectorConfig {
         }
         Ok(())
     }
+
+    /// The input size of the quick first look, when there is one: `quick_input_size` when it is
+    /// below `input_size`.
+    pub fn quick_size(&self) -> Option<u32> {
+        self.quick_input_size.filter(|&q| q < self.input_size)
+    }
 }
 
 /// Everything an [`Engine`](crate::Engine) is configured with.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineConfig {
     /// Detector settings. Default: [`DetectorConfig::default`].
     pub detector: DetectorConfig,
     /// Input image limits. Default: [`ImageLimits::default`].
     pub limits: ImageLimits,
+    /// Threads the networks' matrix products run on, 1 to 64. Natively, more than 1 starts a
+    /// pool of that many threads for this engine. In the browser only the threaded wasm build
+    /// uses more than 1 (its pool is the one `initThreadPool` started, whatever this says);
+    /// the single-thread builds run on one. Results are identical whatever the count.
+    /// [`Engine::threads`](crate::Engine::threads) says how many are used.
+    /// Default: **1**.
+    pub threads: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { detector: DetectorConfig::default(), limits: ImageLimits::default(), threads: 1 }
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +129,11 @@ mod tests {
         assert!(matches!(e, Error::InvalidConfig { field: "score_threshold", .. }));
         let e = DetectorConfig { max_faces: 0, ..Default::default() }.validate().unwrap_err();
         assert!(matches!(e, Error::InvalidConfig { field: "max_faces", .. }));
+        assert!(DetectorConfig { input_size: 256, ..Default::default() }.validate().is_ok(), "a quick size above input_size is not used");
+        let e = DetectorConfig { quick_input_size: Some(300), ..Default::default() }.validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidConfig { field: "quick_input_size", .. }));
+        assert!(DetectorConfig { quick_input_size: None, ..Default::default() }.validate().is_ok());
+        let e = DetectorConfig { quick_min_face: 0, ..Default::default() }.validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidConfig { field: "quick_min_face", .. }));
     }
 }

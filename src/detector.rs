@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use tract_onnx::prelude::InferenceModel;
 
-use crate::model::{load, output_slice, plan_for, run, Plan};
+use crate::model::{load_verified, output_slice, plan_for, run, verify_model, Plan, Threads};
 use crate::nms::nms;
 
 /// YuNet's feature-map strides, in the order of its outputs.
@@ -18,8 +18,37 @@ const STRIDES: [u32; 3] = [8, 16, 32];
 /// Colour of the border added when retrying a frame-filling face.
 const BORDER_FILL: [u8; 3] = [128, 128, 128];
 
-/// How many input shapes keep their plan (most recently used first).
-const PLANS_KEPT: usize = 8;
+/// How many input shapes keep their plan (most recently used first): the shapes of the quick
+/// look and of the full-size look of a few image formats.
+const PLANS_KEPT: usize = 12;
+
+/// The faces of one image, and how they were found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detections {
+    /// The faces, in source-image pixels, best score first (see [`Detector::detect`]).
+    pub faces: Vec<Face>,
+    /// Longest side of the detector input the faces come from, in pixels: the quick look's size
+    /// ([`DetectorConfig::quick_input_size`], 320 by default) or `input_size` (640).
+    pub input_size: u32,
+    /// The network input of that look, width x height in pixels (see [`Letterbox::fit_within`]).
+    pub input_width: u32,
+    /// See `input_width`.
+    pub input_height: u32,
+    /// How many times the network ran for this image: 1 (one look), 2 (the quick look was not
+    /// enough, or no quick look and a retry with a border), 3 (quick, full size, border).
+    pub runs: u32,
+    /// Whether the faces come from the retry with a neutral border
+    /// ([`DetectorConfig::retry_with_border`]).
+    pub with_border: bool,
+}
+
+/// Whether the quick look's faces are kept: at least one face, and the largest at least
+/// `min_face` pixels wide in the quick input (`scale` = input pixels per source pixel).
+/// Below that, landmarks are too coarse for the recognizer and smaller faces may have been
+/// missed, so the image is looked at again at full size.
+pub fn quick_look_suffices(faces: &[Face], scale: f32, min_face: u32) -> bool {
+    faces.iter().map(|f| f.bbox.width * scale).fold(0.0f32, f32::max) >= min_face as f32
+}
 
 /// The YuNet face detector. The network is loaded and folded once; each input shape met gets
 /// its own plan (tract runs known shapes much faster), made on first use and kept for the
@@ -28,6 +57,7 @@ pub struct Detector {
     model: InferenceModel,
     plans: Mutex<Vec<((u32, u32), Plan)>>,
     config: DetectorConfig,
+    threads: Threads,
 }
 
 impl std::fmt::Debug for Detector {
@@ -41,12 +71,26 @@ impl Detector {
     /// [`DETECTOR_SHA256`](crate::DETECTOR_SHA256)) for `config.input_size`.
     pub fn new(model: &[u8], config: DetectorConfig) -> Result<Detector> {
         config.validate()?;
-        let model = load(ModelKind::Detector, model)?;
-        let detector = Detector { model, plans: Mutex::new(Vec::new()), config };
-        // The square is what every portrait or square photo uses: plan it now, so that being
-        // ready means ready for those without further planning.
-        detector.plan(config.input_size, config.input_size)?;
+        verify_model(ModelKind::Detector, model)?;
+        Detector::new_verified(model, config, Threads::default())
+    }
+
+    /// [`Detector::new`] for bytes whose SHA-256 the caller has checked, running on `threads`.
+    pub(crate) fn new_verified(model: &[u8], config: DetectorConfig, threads: Threads) -> Result<Detector> {
+        config.validate()?;
+        let model = load_verified(ModelKind::Detector, model)?;
+        let detector = Detector { model, plans: Mutex::new(Vec::new()), config, threads };
+        // The first square every portrait or square photo is looked at with: plan it now, so
+        // that being ready means ready for those. The full-size square follows in
+        // [`Detector::warm_up`] (or on first use).
+        let first = config.quick_size().unwrap_or(config.input_size);
+        detector.plan(first, first)?;
         Ok(detector)
+    }
+
+    /// Plans the full-size square input now rather than on the first photo that needs it.
+    pub fn warm_up(&self) -> Result<()> {
+        self.plan(self.config.input_size, self.config.input_size).map(|_| ())
     }
 
     /// The plan for an input of `width` x `height`, made now if this shape is new.
@@ -64,12 +108,12 @@ impl Detector {
         Ok(plan)
     }
 
-    /// Where `image` goes in the network input.
-    fn letterbox(&self, image: &Image) -> Letterbox {
+    /// Where `image` goes in a network input of longest side `size`.
+    fn letterbox(&self, image: &Image, size: u32) -> Letterbox {
         if self.config.square_input {
-            Letterbox::fit(image.width(), image.height(), self.config.input_size)
+            Letterbox::fit(image.width(), image.height(), size)
         } else {
-            Letterbox::fit_within(image.width(), image.height(), self.config.input_size)
+            Letterbox::fit_within(image.width(), image.height(), size)
         }
     }
 
@@ -78,17 +122,51 @@ impl Detector {
         &self.config
     }
 
-    /// Finds faces in `image`, in source-image coordinates, best score first.
+    /// Finds faces in `image`, in source-image coordinates, best score first
+    /// ([`Detector::detections`] without the report).
     pub fn detect(&self, image: &Image) -> Result<Vec<Face>> {
-        let faces = self.detect_once(image)?;
-        if !faces.is_empty() || !self.config.retry_with_border {
-            return Ok(faces);
+        Ok(self.detections(image)?.faces)
+    }
+
+    /// Finds faces in `image` at the smallest detector input that finds them well: the quick
+    /// look first ([`DetectorConfig::quick_input_size`]), kept when its largest face is at least
+    /// [`DetectorConfig::quick_min_face`] input pixels wide ([`quick_look_suffices`]); else a
+    /// look at `input_size`; and when that finds nothing, the retry with a border
+    /// ([`Detector::detect_with_border`]). Faces in source pixels, best score first.
+    pub fn detections(&self, image: &Image) -> Result<Detections> {
+        let mut runs = 0;
+        if let Some(quick) = self.config.quick_size() {
+            let (found, letterbox) = self.look(image, quick)?;
+            runs += 1;
+            if quick_look_suffices(&found.faces, letterbox.scaled_width as f32 / image.width() as f32, self.config.quick_min_face) {
+                return Ok(found);
+            }
         }
+        let (found, _) = self.look(image, self.config.input_size)?;
+        runs += 1;
+        if !found.faces.is_empty() || !self.config.retry_with_border {
+            return Ok(Detections { runs, ..found });
+        }
+        let framed = self.detect_with_border(image, self.config.input_size)?;
+        Ok(Detections { runs: runs + 1, ..framed })
+    }
+
+    /// One look at `image` with the detector input's longest side `size` (a multiple of 32
+    /// from 96 to 1920): no quick look first, no border retry.
+    pub fn detect_at(&self, image: &Image, size: u32) -> Result<Detections> {
+        DetectorConfig { input_size: size, ..self.config }.validate()?;
+        Ok(self.look(image, size)?.0)
+    }
+
+    /// One look at `image` framed with a neutral border of a quarter of its longer side, at
+    /// input size `size`: YuNet misses faces that fill the whole frame (ID-photo crops), and
+    /// the border recovers them. Faces in the coordinates of `image`.
+    pub fn detect_with_border(&self, image: &Image, size: u32) -> Result<Detections> {
         // The framed image is scaled down to the detector input anyway: shrink a large photo
         // first (longest side at most twice the input), so that the retry never holds a copy
         // bigger than about 11 MB (1920 x 1920 RGB at the default input), whatever the photo.
         let longest = image.width().max(image.height());
-        let factor = longest.div_ceil(2 * self.config.input_size).max(1);
+        let factor = longest.div_ceil(2 * size).max(1);
         let small;
         let source = if factor > 1 {
             small = image.shrunk(factor);
@@ -100,8 +178,9 @@ impl Detector {
         let border = (source.width().max(source.height()) / 4).max(1);
         let framed = source.with_border(border, BORDER_FILL);
         let back = |p: Point| Point::new((p.x - border as f32) * sx, (p.y - border as f32) * sy);
-        Ok(self
-            .detect_once(&framed)?
+        let (found, _) = self.look(&framed, size)?;
+        let faces = found
+            .faces
             .into_iter()
             .map(|f| {
                 let corner = back(Point::new(f.bbox.x, f.bbox.y));
@@ -109,23 +188,27 @@ impl Detector {
                 Face { bbox: bbox.clipped(image.width(), image.height()), score: f.score, landmarks: map_landmarks(&f.landmarks, back) }
             })
             .filter(|f| f.bbox.area() > 0.0)
-            .collect())
+            .collect();
+        Ok(Detections { faces, with_border: true, ..found })
     }
 
-    /// Time per tract op kind of one network run on `image` (see `benches/pipeline.rs`).
+    /// Time per tract op kind of one network run on `image` at `input_size` (see
+    /// `benches/pipeline.rs`).
     #[doc(hidden)]
     #[cfg(not(target_arch = "wasm32"))]
     pub fn op_times(&self, image: &Image) -> Result<Vec<(String, f64)>> {
-        let lb = self.letterbox(image);
+        let lb = self.letterbox(image, self.config.input_size);
         let plan = self.plan(lb.input_width, lb.input_height)?;
         crate::model::op_times(ModelKind::Detector, &plan, &[1, 3, lb.input_height as usize, lb.input_width as usize], lb.input_tensor(image))
     }
 
-    fn detect_once(&self, image: &Image) -> Result<Vec<Face>> {
-        let letterbox = self.letterbox(image);
+    /// One network run on `image` at longest side `size`: its faces in `image`'s pixels, and
+    /// the letterbox used.
+    fn look(&self, image: &Image, size: u32) -> Result<(Detections, Letterbox)> {
+        let letterbox = self.letterbox(image, size);
         let plan = self.plan(letterbox.input_width, letterbox.input_height)?;
         let shape = [1, 3, letterbox.input_height as usize, letterbox.input_width as usize];
-        let outputs = run(ModelKind::Detector, &plan, &shape, letterbox.input_tensor(image))?;
+        let outputs = run(ModelKind::Detector, &plan, &self.threads, &shape, letterbox.input_tensor(image))?;
         let out = |i| output_slice(ModelKind::Detector, &outputs, i);
         let mut levels = Vec::with_capacity(3);
         for (k, &stride) in STRIDES.iter().enumerate() {
@@ -133,7 +216,7 @@ impl Detector {
         }
         let candidates = decode_yunet(&levels, letterbox.input_width, self.config.score_threshold);
         let kept = nms(candidates, self.config.nms_iou, self.config.max_faces);
-        Ok(kept
+        let faces = kept
             .into_iter()
             .map(|f| Face {
                 bbox: letterbox.box_to_source(f.bbox).clipped(image.width(), image.height()),
@@ -141,10 +224,32 @@ impl Detector {
                 landmarks: map_landmarks(&f.landmarks, |p| letterbox.to_source(p)),
             })
             .filter(|f| f.bbox.area() > 0.0)
-            .collect())
+            .collect();
+        let found =
+            Detections { faces, input_size: size, input_width: letterbox.input_width, input_height: letterbox.input_height, runs: 1, with_border: false };
+        Ok((found, letterbox))
     }
 }
 
 fn map_landmarks(l: &Landmarks, f: impl Fn(Point) -> Point) -> Landmarks {
     Landmarks::from_array(l.to_array().map(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face(width: f32) -> Face {
+        let p = Point::new(0.0, 0.0);
+        Face { bbox: BoundingBox { x: 0.0, y: 0.0, width, height: width }, score: 0.9, landmarks: Landmarks::from_array([p; 5]) }
+    }
+
+    #[test]
+    fn the_quick_look_is_kept_only_with_a_large_enough_face() {
+        assert!(!quick_look_suffices(&[], 1.0, 8), "no face: look again");
+        // A 1000 px photo seen at 320: 0.32 input px per source px.
+        assert!(quick_look_suffices(&[face(100.0), face(400.0)], 0.32, 128), "the largest face is 128 input px");
+        assert!(!quick_look_suffices(&[face(100.0), face(399.0)], 0.32, 128), "the largest face is 127.7 input px");
+        assert!(quick_look_suffices(&[face(64.0)], 2.0, 128), "a small photo is enlarged");
+    }
 }

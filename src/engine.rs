@@ -3,10 +3,12 @@
 use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};
 use crate::config::EngineConfig;
 use crate::decision::{Decision, OperatingPoint};
-use crate::detector::Detector;
+use crate::detector::{Detections, Detector};
+use crate::error::ModelKind;
 use crate::error::{Error, Result};
 use crate::face::Face;
 use crate::image::Image;
+use crate::model::{verify_model, Threads};
 use crate::recognizer::{AlignedFace, Recognizer};
 use crate::template::Template;
 
@@ -34,21 +36,47 @@ pub struct Engine {
     detector: Detector,
     recognizer: Recognizer,
     config: EngineConfig,
+    threads: Threads,
 }
 
 impl Engine {
     /// Builds the engine from the two bundled ONNX files' bytes. Each is checked against its
     /// SHA-256 first ([`Error::ModelIntegrity`]); the config is validated
     /// ([`Error::InvalidConfig`]).
+    ///
+    /// The detector is planned for its first input at once; the recognizer and the detector's
+    /// full-size input are planned by [`Engine::warm_up`], or on first use.
     pub fn new(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
-        let detector = Detector::new(detector_model, config.detector)?;
-        let recognizer = Recognizer::new(recognizer_model)?;
-        Ok(Engine { detector, recognizer, config })
+        config.detector.validate()?;
+        verify_model(ModelKind::Detector, detector_model)?;
+        verify_model(ModelKind::Recognizer, recognizer_model)?;
+        Engine::new_verified(detector_model, recognizer_model, config)
+    }
+
+    /// [`Engine::new`] for model bytes whose SHA-256 the caller has checked (the browser
+    /// worker checks every file it fetches before use, with the browser's own SHA-256).
+    pub(crate) fn new_verified(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
+        let threads = Threads::new(config.threads)?;
+        let detector = Detector::new_verified(detector_model, config.detector, threads.clone())?;
+        let recognizer = Recognizer::new_verified(recognizer_model, threads.clone());
+        Ok(Engine { detector, recognizer, config, threads })
+    }
+
+    /// Plans what [`Engine::new`] left for later (the recognizer, the detector's full-size
+    /// input), so that the first photo does not wait for it. Idempotent.
+    pub fn warm_up(&self) -> Result<()> {
+        self.recognizer.warm_up()?;
+        self.detector.warm_up()
     }
 
     /// The configuration in force.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// How many threads the networks run on (see [`EngineConfig::threads`]).
+    pub fn threads(&self) -> usize {
+        self.threads.count()
     }
 
     /// Decodes encoded image bytes within this engine's [`ImageLimits`](crate::ImageLimits).
@@ -64,9 +92,16 @@ impl Engine {
     /// Every face in `image`, largest first (ties: higher score first), at most
     /// `max_faces`, in source-image pixels.
     pub fn detect(&self, image: &Image) -> Result<Vec<Face>> {
-        let mut faces = self.detector.detect(image)?;
-        faces.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()).then(b.score.total_cmp(&a.score)));
-        Ok(faces)
+        Ok(self.detections(image)?.faces)
+    }
+
+    /// [`Engine::detect`] with how the faces were found: the detector input chosen for this
+    /// image (the quick look or the full size, [`DetectorConfig::quick_input_size`](crate::DetectorConfig)),
+    /// the number of network runs, whether the border retry found them.
+    pub fn detections(&self, image: &Image) -> Result<Detections> {
+        let mut found = self.detector.detections(image)?;
+        found.faces.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()).then(b.score.total_cmp(&a.score)));
+        Ok(found)
     }
 
     /// The 112x112 aligned crop of `face` (what the recognizer sees).

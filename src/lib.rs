@@ -45,7 +45,7 @@ pub use align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform
 pub use config::{DetectorConfig, EngineConfig};
 pub use decision::{Decision, OperatingPoint};
 pub use decode::{decode_yunet, StrideOutputs};
-pub use detector::Detector;
+pub use detector::{quick_look_suffices, Detections, Detector};
 pub use engine::Engine;
 pub use error::{Error, ModelKind, Result};
 pub use explain::{explain, Explanation};
@@ -59,7 +59,7 @@ pub use gallery::{
 pub use image::Image;
 pub use letterbox::Letterbox;
 pub use limits::ImageLimits;
-pub use model::{sha256_hex, verify_model, DETECTOR_SHA256, RECOGNIZER_SHA256};
+pub use model::{sha256_hex, verify_model, DETECTOR_SHA256, MAX_THREADS, RECOGNIZER_SHA256};
 pub use nms::nms;
 pub use onnx_fold::fold_constant_dequantize;
 pub use recognizer::{AlignedFace, Recognizer};

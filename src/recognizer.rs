@@ -1,10 +1,12 @@
 //! The SFace recognizer: aligned 112x112 crop -> 128-d template.
 
+use std::sync::{Mutex, OnceLock};
+
 use zeroize::Zeroize;
 
 use crate::align::ALIGNED_SIZE;
 use crate::error::{Error, ModelKind, Result};
-use crate::model::{output_slice, prepare, run, Plan};
+use crate::model::{load_verified, output_slice, plan_for, run, verify_model, Plan, Threads};
 use crate::template::Template;
 
 /// An aligned face crop: 112x112 RGB, the landmarks on the ArcFace template. Wiped on drop.
@@ -31,9 +33,14 @@ impl std::fmt::Debug for AlignedFace {
     }
 }
 
-/// The SFace recognizer, planned once.
+/// The SFace recognizer. Its bytes are checked at once; the network is folded and planned once,
+/// on the first embedding or on [`Recognizer::warm_up`] (planning takes a moment, so a page can
+/// be ready before it and plan while the user picks a photo).
 pub struct Recognizer {
-    plan: Plan,
+    /// The verified model bytes until the plan is made, then `None`.
+    bytes: Mutex<Option<Vec<u8>>>,
+    plan: OnceLock<Plan>,
+    threads: Threads,
 }
 
 impl std::fmt::Debug for Recognizer {
@@ -48,17 +55,40 @@ impl Recognizer {
     /// Builds the recognizer from the SFace ONNX bytes (checked against
     /// [`RECOGNIZER_SHA256`](crate::RECOGNIZER_SHA256)).
     pub fn new(model: &[u8]) -> Result<Recognizer> {
-        Ok(Recognizer { plan: prepare(ModelKind::Recognizer, model, &SHAPE)? })
+        verify_model(ModelKind::Recognizer, model)?;
+        Ok(Recognizer::new_verified(model, Threads::default()))
+    }
+
+    /// [`Recognizer::new`] for bytes whose SHA-256 the caller has checked, running on `threads`.
+    pub(crate) fn new_verified(model: &[u8], threads: Threads) -> Recognizer {
+        Recognizer { bytes: Mutex::new(Some(model.to_vec())), plan: OnceLock::new(), threads }
+    }
+
+    /// Folds and plans the network now, if not done yet.
+    pub fn warm_up(&self) -> Result<()> {
+        self.plan().map(|_| ())
+    }
+
+    fn plan(&self) -> Result<&Plan> {
+        if let Some(plan) = self.plan.get() {
+            return Ok(plan);
+        }
+        let mut bytes = self.bytes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(plan) = self.plan.get() {
+            return Ok(plan);
+        }
+        let model = bytes.as_deref().ok_or_else(|| Error::ModelInvalid { model: ModelKind::Recognizer, reason: "planning failed before".into() })?;
+        let plan = plan_for(ModelKind::Recognizer, &load_verified(ModelKind::Recognizer, model)?, &SHAPE)?;
+        *bytes = None;
+        Ok(self.plan.get_or_init(|| plan))
     }
 
     /// The template of an aligned face.
     pub fn embed(&self, face: &AlignedFace) -> Result<Template> {
-        let outputs = run(ModelKind::Recognizer, &self.plan, &SHAPE, input_tensor(&face.rgb))?;
+        let outputs = run(ModelKind::Recognizer, self.plan()?, &self.threads, &SHAPE, input_tensor(&face.rgb))?;
         let raw = output_slice(ModelKind::Recognizer, &outputs, 0)?;
-        Template::from_embedding(raw).ok_or_else(|| Error::Inference {
-            model: ModelKind::Recognizer,
-            reason: format!("the embedding has {} values or is not finite", raw.len()),
-        })
+        Template::from_embedding(raw)
+            .ok_or_else(|| Error::Inference { model: ModelKind::Recognizer, reason: format!("the embedding has {} values or is not finite", raw.len()) })
     }
 }
 
@@ -67,7 +97,7 @@ impl Recognizer {
     #[doc(hidden)]
     #[cfg(not(target_arch = "wasm32"))]
     pub fn op_times(&self, face: &AlignedFace) -> Result<Vec<(String, f64)>> {
-        crate::model::op_times(ModelKind::Recognizer, &self.plan, &SHAPE, input_tensor(&face.rgb))
+        crate::model::op_times(ModelKind::Recognizer, self.plan()?, &SHAPE, input_tensor(&face.rgb))
     }
 }
 

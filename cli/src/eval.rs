@@ -30,6 +30,8 @@ struct ImageResult {
     template: Option<Template>,
     error: Option<String>,
     timing: [f64; 4],
+    /// Longest side of the detector input the face came from (0: not detected).
+    detector_input: u32,
 }
 
 const STAGES: [&str; 4] = ["decode", "detect", "align", "embed"];
@@ -69,7 +71,18 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
     let w = &mut report;
     let _ = writeln!(w, "\n== facegate eval: {} ==", opt.pairs.display());
     let _ = writeln!(w, "pairs: {} genuine, {} impostor; images: {}", genuine.len(), scored.len() - genuine.len(), images.len());
-    let _ = writeln!(w, "face selection: {:?}; detector input {} px", opt.select, engine.config().detector.input_size);
+    let d = engine.config().detector;
+    let _ = writeln!(
+        w,
+        "face selection: {:?}; detector input {} px, quick look {:?} px (kept from {} px faces)",
+        opt.select,
+        d.input_size,
+        d.quick_size(),
+        d.quick_min_face
+    );
+    let sizes: BTreeSet<u32> = results.iter().map(|r| r.detector_input).filter(|&s| s > 0).collect();
+    let per_size: Vec<String> = sizes.iter().map(|&s| format!("{s} px for {} images", results.iter().filter(|r| r.detector_input == s).count())).collect();
+    let _ = writeln!(w, "detector input chosen per image: {}", per_size.join(", "));
     let ftd_pairs = pairs.iter().filter(|p| results[index(&p.a)].template.is_none() || results[index(&p.b)].template.is_none()).count();
     let _ = writeln!(
         w,
@@ -185,6 +198,7 @@ fn process_images(engine: &Engine, root: &Path, images: &[PathBuf], select: Face
 
 fn process_one(engine: &Engine, path: &Path, select: FaceSelection) -> ImageResult {
     let mut timing = [0.0; 4];
+    let mut detector_input = 0;
     let mut lap = Instant::now();
     let mut tick = |k: usize| {
         timing[k] = lap.elapsed().as_secs_f64() * 1e3;
@@ -194,7 +208,9 @@ fn process_one(engine: &Engine, path: &Path, select: FaceSelection) -> ImageResu
         let bytes = std::fs::read(path).map_err(|e| format!("reading: {e}"))?;
         let image = engine.decode(&bytes).map_err(|e| e.to_string())?;
         tick(0);
-        let faces = engine.detect(&image).map_err(|e| e.to_string())?;
+        let found = engine.detections(&image).map_err(|e| e.to_string())?;
+        detector_input = found.input_size;
+        let faces = found.faces;
         tick(1);
         let i = select.pick(&faces, image.width(), image.height()).ok_or("no face found")?;
         let aligned = engine.align(&image, &faces[i]).map_err(|e| e.to_string())?;
@@ -204,16 +220,15 @@ fn process_one(engine: &Engine, path: &Path, select: FaceSelection) -> ImageResu
         Ok(t)
     })();
     match outcome {
-        Ok(t) => ImageResult { template: Some(t), error: None, timing },
-        Err(e) => ImageResult { template: None, error: Some(e), timing },
+        Ok(t) => ImageResult { template: Some(t), error: None, timing, detector_input },
+        Err(e) => ImageResult { template: None, error: Some(e), timing, detector_input },
     }
 }
 
 /// Impostor scores between images of different people: all such pairs when `count` is
 /// `None`, otherwise `count` pairs drawn with a fixed seed (with replacement).
 fn extra_impostors(images: &[PathBuf], results: &[ImageResult], count: Option<usize>) -> Vec<f32> {
-    let usable: Vec<(String, &Template)> =
-        images.iter().zip(results).filter_map(|(p, r)| r.template.as_ref().map(|t| (pairs::identity(p), t))).collect();
+    let usable: Vec<(String, &Template)> = images.iter().zip(results).filter_map(|(p, r)| r.template.as_ref().map(|t| (pairs::identity(p), t))).collect();
     let n = usable.len();
     let mut out = Vec::new();
     match count {

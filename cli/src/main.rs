@@ -22,6 +22,12 @@ struct Cli {
     /// Detector input size in pixels (a multiple of 32, 96 to 1920).
     #[arg(long, global = true, default_value_t = DetectorConfig::default().input_size)]
     input_size: u32,
+    /// Longest side of the detector's quick first look (0: none; see DetectorConfig::quick_input_size).
+    #[arg(long, global = true, default_value_t = DetectorConfig::default().quick_input_size.unwrap_or(0))]
+    quick_input_size: u32,
+    /// Smallest width of the largest face, in quick-input pixels, for the quick look's faces to be kept.
+    #[arg(long, global = true, default_value_t = DetectorConfig::default().quick_min_face)]
+    quick_min_face: u32,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +44,9 @@ enum Command {
         /// Which face of B to compare.
         #[arg(long, default_value_t = 0)]
         face_b: usize,
+        /// Threads the networks run on (tract's matrix products; same results whatever the count).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
     },
     /// Evaluate verification accuracy on a labelled pairs file.
     Eval {
@@ -56,7 +65,7 @@ enum Command {
         /// Where to write scores.csv, det.png and calibration.json.
         #[arg(long, default_value = "out/eval")]
         out: PathBuf,
-        /// Worker threads (default: all cores).
+        /// Images evaluated at once, one thread each (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
     },
@@ -79,22 +88,26 @@ impl From<Select> for FaceSelection {
     }
 }
 
-fn engine(cli: &Cli) -> Result<Engine, String> {
+/// The engine, its networks on `threads` threads.
+fn engine(cli: &Cli, threads: usize) -> Result<Engine, String> {
     let read = |name: &str| {
         let p = cli.models.join(name);
         std::fs::read(&p).map_err(|e| format!("{}: {e} (pass --models DIR)", p.display()))
     };
     let detector = read("face_detection_yunet_2023mar_int8bq.onnx")?;
     let recognizer = read("face_recognition_sface_2021dec_int8bq.onnx")?;
-    let config = EngineConfig { detector: DetectorConfig { input_size: cli.input_size, ..Default::default() }, ..Default::default() };
+    let quick_input_size = (cli.quick_input_size != 0).then_some(cli.quick_input_size);
+    let detector_config = DetectorConfig { input_size: cli.input_size, quick_input_size, quick_min_face: cli.quick_min_face, ..Default::default() };
+    let config = EngineConfig { detector: detector_config, threads, ..Default::default() };
     Engine::new(&detector, &recognizer, config).map_err(|e| e.to_string())
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let engine = engine(&cli)?;
     match cli.command {
-        Command::Compare { a, b, face_a, face_b } => compare::run(&engine, &a, &b, face_a, face_b),
-        Command::Eval { pairs, root, impostors, select, out, threads } => {
+        Command::Compare { ref a, ref b, face_a, face_b, threads } => compare::run(&engine(&cli, threads)?, a, b, face_a, face_b),
+        Command::Eval { ref pairs, ref root, ref impostors, select, ref out, threads } => {
+            let engine = engine(&cli, 1)?;
+            let (pairs, root, out) = (pairs.clone(), root.clone(), out.clone());
             let impostors = match impostors.as_str() {
                 "all" => None,
                 n => Some(n.parse().map_err(|_| format!("--impostors takes a number or `all`, not {n:?}"))?),

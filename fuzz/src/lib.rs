@@ -93,6 +93,7 @@ pub fn engine() -> &'static Engine {
                 ..Default::default()
             },
             limits: FUZZ_LIMITS,
+            ..Default::default()
         };
         Engine::new(d, r, config).expect("the shipped models load")
     })

@@ -26,10 +26,22 @@ export class FaceGate {
   #nextId = 1;
   #disposed = false;
   #build = undefined;
+  #threads = 1;
+  #phases = {};
 
-  /** The wasm build in use: 'relaxed-simd' (faster, where supported) or 'simd128'. */
+  /** The wasm build in use: 'threads' (cross-origin isolated pages), 'relaxed-simd' (faster, where supported) or 'simd128'. */
   get wasmBuild() {
     return this.#build;
+  }
+
+  /** How many threads the networks run on (1 unless the page is cross-origin isolated). */
+  get threads() {
+    return this.#threads;
+  }
+
+  /** Milliseconds from the worker's start of loading to each phase (files fetched, wasm instantiated, threads started, engine built). */
+  get loadPhases() {
+    return { ...this.#phases };
   }
 
   constructor(worker, onProgress) {
@@ -47,8 +59,12 @@ export class FaceGate {
    * Options (all optional):
    * - `modelsUrl`: folder URL holding the two .onnx files. Default: the package's own `models/`.
    * - `wasmUrl`: URL of a wasm build (checked as `wasmVariant`, default 'simd128' when given).
-   * - `wasmVariant`: 'auto' (default: relaxed SIMD where the browser supports it), 'simd128' or
-   *   'relaxed-simd'.
+   * - `wasmVariant`: 'auto' (default: the threaded build when `threads` > 1 can be had, else
+   *   relaxed SIMD where the browser supports it), 'threads', 'simd128' or 'relaxed-simd'.
+   * - `threads`: threads the networks run on, 1 to 64. Default: min(4, navigator.hardwareConcurrency).
+   *   More than 1 needs a cross-origin isolated page (`crossOriginIsolated`: served with
+   *   Cross-Origin-Opener-Policy same-origin and Cross-Origin-Embedder-Policy require-corp); else
+   *   one thread, as `fg.threads` then says.
    * - `workerUrl`: URL of `worker.js`. Default: the package's own.
    * - `onProgress({ stage, loaded, total, fraction })`: download progress, in order, ending at 1.
    * - `detector`: `{ inputSize: 640, scoreThreshold: 0.6, nmsIou: 0.3, maxFaces: 100 }`.
@@ -66,8 +82,10 @@ export class FaceGate {
       wasmUrl: options.wasmUrl ? String(new URL(String(options.wasmUrl), globalThis.location?.href)) : undefined,
     };
     try {
-      const ready = await fg.#call('load', [{ ...urls, wasmVariant: options.wasmVariant, config }]);
+      const ready = await fg.#call('load', [{ ...urls, wasmVariant: options.wasmVariant, threads: options.threads, config }]);
       fg.#build = ready.build;
+      fg.#threads = ready.threads ?? 1;
+      fg.#phases = ready.phases ?? {};
     } catch (e) {
       fg.dispose();
       throw e;

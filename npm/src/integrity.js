@@ -1,4 +1,9 @@
 // Fetching the package's own static files with progress, and checking their SHA-256 before use.
+//
+// Each file is hashed once, here, with the browser's own SHA-256 (WebCrypto); the wasm engine is
+// then told that its two models were checked (it does not hash them again). A wasm file may be
+// compiled while it downloads (WebAssembly.compileStreaming): compiling runs none of its code,
+// and the compiled module is only instantiated after its bytes passed the check.
 
 /** Lower-case hex SHA-256 of bytes (WebCrypto; available in secure contexts and workers). */
 export async function sha256Hex(bytes) {
@@ -10,24 +15,28 @@ export async function sha256Hex(bytes) {
  * Fetches `url`, streaming, calling `onBytes(n)` as chunks arrive; then checks the SHA-256.
  * Throws { code: 'modelIntegrity' } (or 'wasmIntegrity') when the bytes are not the expected
  * ones, and { code: 'fetchFailed' } when the file cannot be fetched.
+ *
+ * With `compile: true` (a wasm file), the download is also compiled as it streams in and the
+ * result is `{ bytes, module }` (`module` a WebAssembly.Module, or null when the browser or the
+ * server's Content-Type does not allow streaming compilation: compile `bytes` then).
  */
-export async function fetchVerified(url, expected, onBytes, code) {
-  const bytes = await fetchBytes(url, 'force-cache', onBytes);
-  if ((await sha256Hex(bytes)) === expected.sha256) return bytes;
+export async function fetchVerified(url, expected, onBytes, code, { compile = false } = {}) {
+  const first = await fetchBytes(url, 'force-cache', onBytes, compile);
+  if ((await sha256Hex(first.bytes)) === expected.sha256) return compile ? first : first.bytes;
   // A copy cached before an upgrade at the same URL: fetch once more from the server, without
   // counting it in the progress, and only then judge.
-  const fresh = await fetchBytes(url, 'reload', () => {});
-  const actual = await sha256Hex(fresh);
+  const fresh = await fetchBytes(url, 'reload', () => {}, compile);
+  const actual = await sha256Hex(fresh.bytes);
   if (actual !== expected.sha256) {
     throw Object.assign(
       new Error(`${url} failed its integrity check: expected SHA-256 ${expected.sha256}, got ${actual}`),
       { code },
     );
   }
-  return fresh;
+  return compile ? fresh : fresh.bytes;
 }
 
-async function fetchBytes(url, cache, onBytes) {
+async function fetchBytes(url, cache, onBytes, compile) {
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin', cache });
@@ -37,10 +46,20 @@ async function fetchBytes(url, cache, onBytes) {
   if (!response.ok) {
     throw Object.assign(new Error(`cannot fetch ${url}: HTTP ${response.status}`), { code: 'fetchFailed' });
   }
+  let module = Promise.resolve(null);
+  let body = response.body;
+  if (compile && body?.tee && typeof WebAssembly.compileStreaming === 'function'
+    && /^application\/wasm\b/i.test(response.headers.get('Content-Type') ?? '')) {
+    const [forCompile, forHash] = body.tee();
+    body = forHash;
+    const copy = new Response(forCompile, { headers: { 'Content-Type': 'application/wasm' } });
+    // A failure here (a tampered or truncated file) is judged by the hash; compile the bytes then.
+    module = WebAssembly.compileStreaming(copy).catch(() => null);
+  }
   const chunks = [];
   let received = 0;
-  if (response.body && response.body.getReader) {
-    const reader = response.body.getReader();
+  if (body && body.getReader) {
+    const reader = body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -60,5 +79,5 @@ async function fetchBytes(url, cache, onBytes) {
     bytes.set(c, at);
     at += c.byteLength;
   }
-  return bytes;
+  return { bytes, module: await module };
 }

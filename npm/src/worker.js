@@ -1,12 +1,14 @@
 // The facegate worker: owns the wasm engine and gallery; the page's thread only sends images and
 // receives small plain results. Templates never leave this worker except inside an encrypted export.
 
-import init, { FaceGateCore } from './wasm/facegate.js';
+import initSingle, { FaceGateCore as SingleCore } from './wasm/facegate.js';
 import { MANIFEST } from './manifest.js';
 import { errorToWire } from './protocol.js';
 import { fetchVerified } from './integrity.js';
 
 let core = null;
+// What load resolved to, for a second load on the same worker.
+let loaded = null;
 
 // A minimal module whose one function runs f32x4.relaxed_madd: it validates only where the
 // browser supports relaxed SIMD, which picks the faster build.
@@ -30,11 +32,49 @@ function relaxedSimdSupported() {
   }
 }
 
-/** Which build to load: the relaxed-SIMD one where supported (unless told otherwise). */
-function chooseWasm(wasmUrl, wasmVariant) {
+/** Threads by default: at most 4 (past that the networks gain little), at most the cores. */
+const DEFAULT_MAX_THREADS = 4;
+
+/**
+ * How many threads to run on: `requested` (default min(4, cores)), but 1 unless this worker can
+ * share memory with nested workers (the page is cross-origin isolated) and the package holds the
+ * threaded build (and the browser runs its SIMD).
+ */
+function chooseThreads(requested, wasmUrl, wasmVariant) {
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1 && requested <= 64)) {
+    throw Object.assign(new Error(`threads must be a whole number from 1 to 64, not ${requested}`), { code: 'invalidConfig' });
+  }
+  const want = requested ?? Math.min(DEFAULT_MAX_THREADS, self.navigator?.hardwareConcurrency || 1);
+  const variant = wasmVariant ?? 'auto';
+  const possible = want > 1 && !wasmUrl && (variant === 'auto' || variant === 'threads')
+    && Boolean(MANIFEST.wasmThreads) && self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function'
+    && (!MANIFEST.wasmThreadsNeedsRelaxedSimd || relaxedSimdSupported());
+  return possible ? want : 1;
+}
+
+// The threaded build's files, named so that bundlers do not follow them: its glue must be loaded
+// from the package's own folder (a bundler would turn its nested workers into other files).
+// Where they are not served beside this worker (a bundled app that did not copy wasm/threads/),
+// loading its glue fails and facegate runs on one thread.
+const THREADS_DIR = ['.', 'wasm', 'threads', ''].join('/');
+
+/** The threaded build's glue, or null when it cannot be loaded here. */
+async function importThreadsGlue() {
+  try {
+    return await import(/* @vite-ignore */ /* webpackIgnore: true */ new URL(`${THREADS_DIR}facegate.js`, import.meta.url).href);
+  } catch {
+    return null;
+  }
+}
+
+/** Which build to load: the threaded one when threads > 1, else the relaxed-SIMD one where supported (unless told otherwise). */
+function chooseWasm(wasmUrl, wasmVariant, threads) {
+  if (threads > 1) {
+    return { build: 'threads', expected: MANIFEST.wasmThreads, url: new URL(`${THREADS_DIR}facegate_bg.wasm`, import.meta.url).href };
+  }
   const variant = wasmVariant ?? (wasmUrl ? 'simd128' : 'auto');
   const relaxed = Boolean(MANIFEST.wasmRelaxed)
-    && (variant === 'relaxed-simd' || (variant === 'auto' && relaxedSimdSupported()));
+    && (variant === 'relaxed-simd' || ((variant === 'auto' || variant === 'threads') && relaxedSimdSupported()));
   if (relaxed) {
     return { build: 'relaxed-simd', expected: MANIFEST.wasmRelaxed, url: wasmUrl ?? new URL('./wasm/facegate_relaxed_bg.wasm', import.meta.url).href };
   }
@@ -85,30 +125,51 @@ function requireCore() {
 }
 
 const handlers = {
-  async load({ modelsUrl, wasmUrl, wasmVariant, config }) {
-    const wasm = chooseWasm(wasmUrl, wasmVariant);
-    if (core) return { ready: true, build: wasm.build };
-    // The package's own files are named literally so that bundlers copy them as assets.
-    const files = [
-      ['wasm', wasm.url, wasm.expected, 'wasmIntegrity'],
-      ['detector', modelsUrl ? new URL(MANIFEST.detector.file, modelsUrl).href
-        : new URL('./models/face_detection_yunet_2023mar_int8bq.onnx', import.meta.url).href, MANIFEST.detector, 'modelIntegrity'],
-      ['recognizer', modelsUrl ? new URL(MANIFEST.recognizer.file, modelsUrl).href
-        : new URL('./models/face_recognition_sface_2021dec_int8bq.onnx', import.meta.url).href, MANIFEST.recognizer, 'modelIntegrity'],
-    ];
-    const total = files.reduce((n, f) => n + f[2].bytes, 0);
-    let loaded = 0;
-    const bytes = {};
-    for (const [name, url, expected, code] of files) {
-      bytes[name] = await fetchVerified(url, expected, (n) => {
-        loaded += n;
-        self.postMessage({ progress: { stage: name, loaded, total } });
-      }, code);
+  async load({ modelsUrl, wasmUrl, wasmVariant, threads: requested, config }) {
+    if (core) return loaded;
+    const t0 = performance.now();
+    const phases = {};
+    const mark = (name) => { phases[name] = Math.round(performance.now() - t0); };
+    let threads = chooseThreads(requested, wasmUrl, wasmVariant);
+    let glue = { default: initSingle, FaceGateCore: SingleCore };
+    if (threads > 1) {
+      const threaded = await importThreadsGlue();
+      if (threaded) glue = threaded;
+      else threads = 1;
     }
-    await init({ module_or_path: bytes.wasm });
+    const wasm = chooseWasm(wasmUrl, wasmVariant, threads);
+    // The package's own files are named literally so that bundlers copy them as assets.
+    const models = [
+      ['detector', modelsUrl ? new URL(MANIFEST.detector.file, modelsUrl).href
+        : new URL('./models/face_detection_yunet_2023mar_int8bq.onnx', import.meta.url).href, MANIFEST.detector],
+      ['recognizer', modelsUrl ? new URL(MANIFEST.recognizer.file, modelsUrl).href
+        : new URL('./models/face_recognition_sface_2021dec_int8bq.onnx', import.meta.url).href, MANIFEST.recognizer],
+    ];
+    const total = wasm.expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0);
+    let received = 0;
+    const counter = (stage) => (n) => {
+      received += n;
+      self.postMessage({ progress: { stage, loaded: received, total } });
+    };
+    // The three files at once; the wasm compiles as it streams in; each is hashed once.
+    const [compiled, detector, recognizer] = await Promise.all([
+      fetchVerified(wasm.url, wasm.expected, counter('wasm'), 'wasmIntegrity', { compile: true }).then((r) => (mark('wasmFetched'), r)),
+      ...models.map(([stage, url, expected]) => fetchVerified(url, expected, counter(stage), 'modelIntegrity').then((r) => (mark(`${stage}Fetched`), r))),
+    ]);
+    const { default: init, FaceGateCore, initThreadPool } = glue;
+    await init({ module_or_path: compiled.module ?? compiled.bytes });
+    mark('wasmInstantiated');
+    if (threads > 1) {
+      await initThreadPool(threads);
+      mark('threadsStarted');
+    }
     self.postMessage({ progress: { stage: 'prepare', loaded: total, total } });
-    core = new FaceGateCore(bytes.detector, bytes.recognizer, config ?? {});
-    return { ready: true, build: wasm.build };
+    core = new FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+    mark('engineBuilt');
+    // Plan the rest (the recognizer, the detector's full size) next, before any later call.
+    enqueue(() => core?.warmUp());
+    loaded = { ready: true, build: wasm.build, threads: core.threads, phases };
+    return loaded;
   },
   detect: (image) => withPixels(image, (px) => requireCore().detect(px)),
   enroll: (image, options) => withPixels(image, (px) => requireCore().enroll(px, options)),
@@ -135,15 +196,19 @@ const handlers = {
   dispose() {
     if (core) core.free();
     core = null;
+    loaded = null;
     return { disposed: true };
   },
 };
 
-// One call at a time, in arrival order: the engine is single-threaded and calls must not interleave.
+// One call at a time, in arrival order: calls into the engine must not interleave.
 let queue = Promise.resolve();
+function enqueue(task) {
+  queue = queue.then(task).catch(() => {});
+}
 self.onmessage = (event) => {
   const { id, method, args } = event.data ?? {};
-  queue = queue.then(async () => {
+  enqueue(async () => {
     try {
       const handler = handlers[method];
       if (!handler) throw Object.assign(new Error(`unknown method ${method}`), { code: 'internal' });

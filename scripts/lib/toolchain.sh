@@ -77,3 +77,17 @@ ensure_webdriver_client() {
     (cd tests/webdriver && npm install --no-audit --no-fund)
   fi
 }
+
+# The nightly toolchain with rust-src, for the threaded wasm build (wasm atomics need std rebuilt:
+# `-Z build-std`). Returns non-zero, without failing the caller, when it cannot be had (a
+# machine without rustup's downloads); the package build then ships the single-thread builds.
+ensure_nightly_rust_src() {
+  if ! rustup run nightly rustc -V >/dev/null 2>&1; then
+    echo "installing the nightly Rust toolchain (for the threaded wasm build)"
+    rustup toolchain install nightly --profile minimal --component rust-src || return 1
+  fi
+  if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -qx 'rust-src'; then
+    echo "installing rust-src for nightly (for the threaded wasm build)"
+    rustup component add rust-src --toolchain nightly || return 1
+  fi
+}

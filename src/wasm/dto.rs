@@ -6,12 +6,18 @@ use zeroize::Zeroize;
 
 use crate::{DetectorConfig, EngineConfig, Face};
 
-/// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...} }`, all optional.
+/// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...}, threads,
+/// modelsVerified }`, all optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct CoreOptions {
     pub detector: DetectorOptions,
     pub gallery: GalleryOptions,
+    /// Threads for the networks (only the threaded build uses more than 1). Default 1.
+    pub threads: Option<usize>,
+    /// `true` when the caller (the package's worker) has checked both models' SHA-256 before
+    /// passing them, so that they are not hashed twice. Default `false`: checked here.
+    pub models_verified: bool,
 }
 
 /// Detector settings from JS; absent fields keep [`DetectorConfig::default`].
@@ -23,6 +29,9 @@ pub(crate) struct DetectorOptions {
     pub nms_iou: Option<f32>,
     pub max_faces: Option<usize>,
     pub retry_with_border: Option<bool>,
+    /// The quick first look's input size; 0 turns it off.
+    pub quick_input_size: Option<u32>,
+    pub quick_min_face: Option<u32>,
 }
 
 /// Gallery settings from JS; absent fields keep the gallery's defaults.
@@ -44,8 +53,15 @@ impl CoreOptions {
                 nms_iou: o.nms_iou.unwrap_or(d.nms_iou),
                 max_faces: o.max_faces.unwrap_or(d.max_faces),
                 retry_with_border: o.retry_with_border.unwrap_or(d.retry_with_border),
+                quick_input_size: match o.quick_input_size {
+                    None => d.quick_input_size,
+                    Some(0) => None,
+                    Some(size) => Some(size),
+                },
+                quick_min_face: o.quick_min_face.unwrap_or(d.quick_min_face),
                 ..d
             },
+            threads: self.threads.unwrap_or(1),
             ..Default::default()
         }
     }
@@ -73,6 +89,24 @@ pub(crate) struct Detection {
     pub width: u32,
     pub height: u32,
     pub faces: Vec<Face>,
+    pub detector: DetectorRun,
+}
+
+/// How `detect` found its faces: `{ inputSize, inputWidth, inputHeight, runs, withBorder }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DetectorRun {
+    pub input_size: u32,
+    pub input_width: u32,
+    pub input_height: u32,
+    pub runs: u32,
+    pub with_border: bool,
+}
+
+impl From<&crate::Detections> for DetectorRun {
+    fn from(d: &crate::Detections) -> Self {
+        DetectorRun { input_size: d.input_size, input_width: d.input_width, input_height: d.input_height, runs: d.runs, with_border: d.with_border }
+    }
 }
 
 /// Bytes from JS (a `Uint8Array`), overwritten with zeros when dropped.

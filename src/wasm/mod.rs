@@ -15,6 +15,12 @@ use wasm_bindgen::prelude::*;
 use crate::{ConsentRecord, Engine, FaceEngine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
 use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, ExplainArgs, ExplainResult, TransformDto, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
 
+/// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
+/// sharing this module's memory as rayon's global pool. The worker calls it before building the
+/// engine, and only when the page is cross-origin isolated.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 /// Installs the panic hook once, when the module is instantiated.
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -31,9 +37,10 @@ pub struct FaceGateCore {
 
 #[wasm_bindgen]
 impl FaceGateCore {
-    /// Builds the engine from the two model files' bytes (each checked against its SHA-256)
-    /// and `options` (`{ detector: { inputSize, scoreThreshold, nmsIou, maxFaces }, gallery:
-    /// { maxReferences, operatingPoint } }`, all optional).
+    /// Builds the engine from the two model files' bytes (each checked against its SHA-256,
+    /// unless `modelsVerified` says the caller did) and `options` (`{ detector: { inputSize,
+    /// quickInputSize, quickMinFace, scoreThreshold, nmsIou, maxFaces }, gallery: {
+    /// maxReferences, operatingPoint }, threads, modelsVerified }`, all optional).
     #[wasm_bindgen(constructor)]
     pub fn new(detector: &[u8], recognizer: &[u8], options: JsValue) -> Result<FaceGateCore, JsError> {
         let options: CoreOptions = from_js_or_default(options, "options")?;
@@ -43,16 +50,36 @@ impl FaceGateCore {
             operating_point: options.gallery.operating_point.unwrap_or(defaults.operating_point),
         };
         let gallery = Gallery::new(gallery_config).map_err(|e| js_error(&e))?;
-        let engine = Engine::new(detector, recognizer, options.engine_config()).map_err(|e| js_error(&e))?;
+        let engine = if options.models_verified {
+            Engine::new_verified(detector, recognizer, options.engine_config())
+        } else {
+            Engine::new(detector, recognizer, options.engine_config())
+        }
+        .map_err(|e| js_error(&e))?;
         Ok(FaceGateCore { engine, gallery })
     }
 
+    /// Plans what the constructor left for later (the recognizer, the detector's full-size
+    /// input): the worker calls it right after reporting ready.
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&self) -> Result<(), JsError> {
+        self.engine.warm_up().map_err(|e| js_error(&e))
+    }
+
+    /// How many threads the networks run on.
+    #[wasm_bindgen(getter)]
+    pub fn threads(&self) -> usize {
+        self.engine.threads()
+    }
+
     /// Every face in `image` (`{ rgba, width, height }` or `{ encoded }`):
-    /// `{ width, height, faces: [{ bbox, score, landmarks }] }`, largest first.
+    /// `{ width, height, faces: [{ bbox, score, landmarks }], detector: { inputSize, inputWidth,
+    /// inputHeight, runs, withBorder } }`, largest first.
     pub fn detect(&self, image: JsValue) -> Result<JsValue, JsError> {
         let image = self.image(image)?;
-        let faces = self.engine.detect(&image).map_err(|e| js_error(&e))?;
-        to_js(&Detection { width: image.width(), height: image.height(), faces })
+        let found = self.engine.detections(&image).map_err(|e| js_error(&e))?;
+        let detector = dto::DetectorRun::from(&found);
+        to_js(&Detection { width: image.width(), height: image.height(), faces: found.faces, detector })
     }
 
     /// Enrols a reference from `image` under `options` (`{ consent, label, face? }`):
@@ -239,7 +266,5 @@ fn from_js_or_default<T: DeserializeOwned + Default>(value: JsValue, what: &str)
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| coded("internal", &format!("result could not be converted: {e}")))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| coded("internal", &format!("result could not be converted: {e}")))
 }

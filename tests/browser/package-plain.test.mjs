@@ -75,8 +75,11 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
     console.error(`package-plain: FaceGate.load ${(load.ms / 1000).toFixed(2)} s, ${load.events.length} progress events`);
     // The wasm and both models were fetched from the installed package, by the worker.
     const urls = opened.requests.map((r) => r.url);
-    // (Chromium supports relaxed SIMD, so the worker picks that build.)
-    for (const f of ['/node_modules/facegate/worker.js', '/node_modules/facegate/wasm/facegate_relaxed_bg.wasm',
+    // (Chromium supports relaxed SIMD, so the worker picks that build; or the threaded build
+    // when the server makes the page cross-origin isolated.)
+    const threaded = await page.evaluate(() => window.fg.wasmBuild === 'threads');
+    const wasm = threaded ? 'wasm/threads/facegate_bg.wasm' : 'wasm/facegate_relaxed_bg.wasm';
+    for (const f of ['/node_modules/facegate/worker.js', `/node_modules/facegate/${wasm}`,
       '/node_modules/facegate/models/face_detection_yunet_2023mar_int8bq.onnx',
       '/node_modules/facegate/models/face_recognition_sface_2021dec_int8bq.onnx']) {
       assert.ok(urls.includes(`${site.origin}${f}`), `no request for ${f} was recorded (recorded: ${urls.join(', ')})`);
@@ -263,6 +266,11 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
   });
 
   it('uses the relaxed-SIMD build in Chromium, and the simd128 build agrees with it', async () => {
+    if (await page.evaluate(() => window.fg.wasmBuild === 'threads')) {
+      // A cross-origin isolated page gets the threaded build by default (package-threads.test.mjs).
+      await page.evaluate(() => window.fg.dispose());
+      ok(await pageLoad(page, { threads: 1 }), 'load on one thread');
+    }
     assert.equal(await page.evaluate(() => window.fg.wasmBuild), 'relaxed-simd', 'Chromium supports relaxed SIMD');
     assert.ok(opened.requests.some((r) => r.url.endsWith('/wasm/facegate_relaxed_bg.wasm')), 'the relaxed-SIMD wasm was not fetched');
     const relaxed = ok(await pageCall(page, 'detect', photo('person_b_2.jpg')), 'detect with relaxed SIMD');

@@ -1,11 +1,14 @@
 // face-api.js (@vladmandic/face-api, its bundled tfjs on the tfjs-backend-wasm wasm files: SIMD,
-// one thread since the page is not cross-origin isolated). detect = detectSingleFace; e2e =
+// one thread: tfjs would use half the cores, one on a 2-core machine, and its thread pool's
+// workers come from blob: URLs, which the page's CSP (worker-src 'self') refuses, so its
+// multithreaded build is turned off on the cross-origin isolated bench page). detect = detectSingleFace; e2e =
 // detectSingleFace + 68 landmarks + descriptor (its own alignment inside). ?detector=tiny
 // (TinyFaceDetector, input 416) or ssd (SsdMobilenetv1).
 export async function open(params) {
   const faceapi = await import('/faceapi/face-api.esm.js');
   const tf = faceapi.tf;
   tf.setWasmPaths('/tfwasm/');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await tf.setBackend('wasm');
   await tf.ready();
   const which = params.get('detector') ?? 'tiny';

@@ -1,4 +1,5 @@
-// onnxruntime-web (wasm backend, one thread, no proxy worker) running facegate's two ONNX files
+// onnxruntime-web (wasm backend, ?threads=N threads (default 1; more need a cross-origin isolated
+// page), no proxy worker) running facegate's two ONNX files
 // (with the DequantizeLinear fold done ahead by bench/peers.py, and YuNet's input height and width
 // left free), with facegate's pre- and post-processing in JavaScript (../pipeline.js).
 import { alignedTensor, ARCFACE, decodeYunet, detectorGeometry, detectorTensor, l2normalize, nms, toSource, umeyama } from '../pipeline.js';
@@ -6,7 +7,7 @@ import { alignedTensor, ARCFACE, decodeYunet, detectorGeometry, detectorTensor, 
 export async function open(params) {
   const ort = await import('/ort/ort.wasm.min.mjs');
   ort.env.wasm.wasmPaths = '/ort/';
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = Number(params.get('threads') ?? 1);
   ort.env.wasm.proxy = false;
   const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   const load = async (name) => new Uint8Array(await (await fetch(`/models/${name}`)).arrayBuffer());
