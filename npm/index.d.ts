@@ -28,7 +28,7 @@ export interface Face {
   landmarks: Landmarks;
 }
 
-/** How the detector looked at the image: the input it ran at (the quick look, 320, or the full size, 640, when the quick look found no face or only small ones). */
+/** How the detector looked at the image: the input it ran at (the full size, 640, or the quick look's size when that is on and found a large enough face). */
 export interface DetectorRun {
   /** Longest side of the detector input the faces come from, in pixels. */
   inputSize: number;
@@ -56,7 +56,7 @@ export interface LoadProgress {
 export interface DetectorOptions {
   /** Longest side of the detector input, a multiple of 32 from 96 to 1920 (landscape images get a landscape input). Default 640. */
   inputSize?: number;
-  /** Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces are kept when the largest is at least `quickMinFace` px wide in it, else the image is looked at again at `inputSize`. Default 320. */
+  /** Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces are kept when the largest is at least `quickMinFace` px wide in it, else the image is looked at again at `inputSize`. Default 0 (none): 320 pays off only where faces fill the frame. */
   quickInputSize?: number;
   /** See `quickInputSize`. Default 128. */
   quickMinFace?: number;

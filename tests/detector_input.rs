@@ -1,10 +1,12 @@
-//! The detector input chosen per image (DetectorConfig::quick_input_size): a quick look at 320
-//! first, kept for a large face; the full 640 otherwise. What it costs in recall on small faces
-//! and group photos: nothing, since those go to 640 (asserted here against 640 alone).
+//! The detector input chosen per image (DetectorConfig::quick_input_size, off by default): a
+//! quick look at 320 first, kept for a large face; the full 640 otherwise. What it costs in
+//! recall on small faces and group photos: nothing, since those go to 640 (asserted here
+//! against 640 alone).
 
 mod common;
 
-use common::{engine, fixture, fixture_bytes, model_bytes};
+use common::{fixture, fixture_bytes, model_bytes};
+use std::sync::OnceLock;
 use facegate::{DetectorConfig, Engine, EngineConfig, Face, Image, ImageLimits};
 use image::DynamicImage;
 
@@ -23,10 +25,20 @@ fn small_on_canvas(name: &str, width: u32, w: u32, h: u32, x: i64, y: i64) -> Dy
     DynamicImage::ImageRgb8(canvas)
 }
 
-/// The engine that looks at 640 only.
+/// The engine with the quick look at 320 (kept from 128 px faces).
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let (d, r) = model_bytes();
+        let detector = DetectorConfig { quick_input_size: Some(320), quick_min_face: 128, ..Default::default() };
+        Engine::new(&d, &r, EngineConfig { detector, ..Default::default() }).unwrap()
+    })
+}
+
+/// The engine that looks at 640 only (the default).
 fn full_only() -> Engine {
     let (d, r) = model_bytes();
-    Engine::new(&d, &r, EngineConfig { detector: DetectorConfig { quick_input_size: None, ..Default::default() }, ..Default::default() }).unwrap()
+    Engine::new(&d, &r, EngineConfig::default()).unwrap()
 }
 
 fn same_faces(a: &[Face], b: &[Face], what: &str) {
@@ -106,6 +118,7 @@ fn more_threads_give_the_same_faces_and_templates() {
     let (d, r) = model_bytes();
     let threaded = Engine::new(&d, &r, EngineConfig { threads: 2, ..Default::default() }).unwrap();
     assert_eq!((threaded.threads(), engine().threads()), (2, 1));
+    assert_eq!(threaded.detections(&fixture("obama.jpg")).unwrap().input_size, 640, "the default looks at 640 only");
     for name in ["person_a_1.jpg", "obama.jpg"] {
         let img = fixture(name);
         let (one, two) = (engine().detect(&img).unwrap(), threaded.detect(&img).unwrap());
