@@ -22,7 +22,7 @@
 //   --package DIR (facegate package, default target/npm/facegate)
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
 //   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page)
-//   --only facegate,ort,faceapi,paired (rows to run) --out DIR (default bench/results)
+//   --only facegate,ort,faceapi,paired,threads (rows to run; threads: only the two threaded pairs) --out DIR (default bench/results)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -272,6 +272,12 @@ function browserConfigs() {
     configs.push({ label: 'facegate vs face-api Tiny 416, 1 thread (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', variant: 'relaxed-simd', threads: 1, ...fg } });
     configs.push({ label: `facegate vs onnxruntime-web, ${THREADS} threads (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', variant: 'auto', threads: THREADS, ...fg } });
     configs.push({ label: 'facegate default vs face-api Tiny 416 (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'faceapi', variant: 'auto', ...fg } });
+  }
+  if (only.includes('paired') || only.includes('threads')) {
+    configs.push({ label: `facegate threads ${THREADS} vs 1 thread (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'threads', threads: THREADS, variantB: 'relaxed-simd', threadsB: 1 } });
+  }
+  if (only.includes('threads')) {
+    configs.push({ label: `facegate vs onnxruntime-web, ${THREADS} threads (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', pkg: 'pkg', variant: 'auto', threads: THREADS, inputSize: 640, geometry: GEOMETRY.mode } });
   }
   if (only.includes('ort')) {
     configs.push({ label: 'onnxruntime-web 640, 1 thread', group: 'ort', params: { stack: 'ort', inputSize: 640, geometry: GEOMETRY.mode, threads: 1 } });

@@ -11,9 +11,9 @@
 #   CARGO_TARGET_DIR=target/variant      keep a variant's build apart from the default one
 #   FACEGATE_PACKAGE_OUT=target/npm-variant/facegate
 #   FACEGATE_SKIP_RELAXED=1                no relaxed-SIMD build (quicker, for development)
-#   FACEGATE_THREADS=auto                  also the threaded build, when nightly Rust can make
+#   FACEGATE_THREADS=auto (default)        also the threaded build, when nightly Rust can make
 #                                          it (else said clearly, and the package ships without);
-#                                          =1: the build fails without it; =0 (default): none
+#                                          =1: the build fails without it; =0: none
 #   FACEGATE_THREADS_RUSTFLAGS="-C target-feature=+simd128"   the threaded build's SIMD
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,10 +55,16 @@ threads_feature=${FACEGATE_THREADS_RUSTFLAGS:-"-C target-feature=+simd128,+relax
 build_threads() {
   ensure_nightly_rust_src || return 1
   local target=${CARGO_TARGET_DIR:-target}/threads
-  # Shared memory needs a declared maximum: 4 GiB, as the single-thread builds may grow to.
+  # The memory must be imported and shared (rustc no longer asks wasm-ld for it by itself), with
+  # a declared maximum (4 GiB, as the single-thread builds may grow to), and the TLS entry points
+  # exported for wasm-bindgen's thread set-up. These are link arguments of facegate's own wasm
+  # only (`cargo rustc -- ...`), so that changing them does not rebuild std and every crate.
+  local link="-C link-arg=--shared-memory -C link-arg=--import-memory"
+  link="$link -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+  # shellcheck disable=SC2086
   CARGO_TARGET_DIR=$target \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$threads_feature -C target-feature=+atomics,+bulk-memory,+mutable-globals -C link-arg=--max-memory=4294967296" \
-    cargo +nightly build -Z build-std=panic_abort,std --profile "$profile" --target wasm32-unknown-unknown --lib --features threads || return 1
+    cargo +nightly rustc -Z build-std=panic_abort,std --profile "$profile" --target wasm32-unknown-unknown --lib --features threads -- $link || return 1
   rm -rf "$out/wasm/threads"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$out/wasm/threads" "$target/wasm32-unknown-unknown/$profile/facegate.wasm" || return 1
@@ -66,10 +72,10 @@ build_threads() {
   # bundler resolves it through package.json); name the file, so that browsers load it as is.
   local helpers
   helpers=$(find "$out/wasm/threads/snippets" -name workerHelpers.js)
-  [ "$(grep -c "from '../../..';" "$helpers")" = 1 ] || { echo "wasm-bindgen-rayon's workerHelpers.js changed: its import of the glue was not found" >&2; return 1; }
-  sed -i "s|from '../../..';|from '../../../facegate.js';|" "$helpers"
+  [ "$(grep -c "'\.\./\.\./\.\.'" "$helpers")" = 1 ] || { echo "wasm-bindgen-rayon's workerHelpers.js changed: its import of the glue was not found" >&2; return 1; }
+  sed -i "s|'\.\./\.\./\.\.'|'../../../facegate.js'|" "$helpers"
 }
-if [ "${FACEGATE_THREADS:-0}" = 0 ]; then
+if [ "${FACEGATE_THREADS:-auto}" = 0 ]; then
   echo "facegate: threaded build skipped (FACEGATE_THREADS=0)"
 elif ! build_threads; then
   rm -rf "$out/wasm/threads"

@@ -18,7 +18,9 @@ use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, ExplainArgs
 /// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
 /// sharing this module's memory as rayon's global pool. The worker calls it before building the
 /// engine, and only when the page is cross-origin isolated.
+/// (Re-exported so that the crate is linked and its export kept; nothing in Rust calls it.)
 #[cfg(feature = "threads")]
+#[allow(unused_imports)]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// Installs the panic hook once, when the module is instantiated.

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -58,6 +58,9 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     cpSync(pkg, join(dir, 'pkg-bad-wasm'), { recursive: true });
     copyFlipped(join(pkg, 'wasm/facegate_bg.wasm'), join(dir, 'pkg-bad-wasm/wasm/facegate_bg.wasm'));
     copyFlipped(join(pkg, 'wasm/facegate_relaxed_bg.wasm'), join(dir, 'pkg-bad-wasm/wasm/facegate_relaxed_bg.wasm'));
+    if (existsSync(join(pkg, 'wasm/threads/facegate_bg.wasm'))) {
+      copyFlipped(join(pkg, 'wasm/threads/facegate_bg.wasm'), join(dir, 'pkg-bad-wasm/wasm/threads/facegate_bg.wasm'));
+    }
 
     copyFixtures(join(dir, 'fixtures'), ['person_b_1.jpg']);
     // An app of its own, whose copy of the package the upgrade test replaces.
@@ -122,7 +125,9 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     rejectsWith(await loadFrom('/pkg-bad-recognizer'), 'modelIntegrity', 'the package with its recognizer tampered');
     assert.ok(requested(`/pkg-bad-recognizer/models/${RECOGNIZER}`), 'the tampered package\'s own recognizer was never requested');
     rejectsWith(await loadFrom('/pkg-bad-wasm'), 'wasmIntegrity', 'the package with its wasm tampered');
-    assert.ok(requested('/pkg-bad-wasm/wasm/facegate_relaxed_bg.wasm'), 'the tampered package\'s own wasm (the relaxed-SIMD build Chromium picks) was never requested');
+    // (The relaxed-SIMD build Chromium picks, or the threaded one on a cross-origin isolated page.)
+    assert.ok(requested('/pkg-bad-wasm/wasm/facegate_relaxed_bg.wasm') || requested('/pkg-bad-wasm/wasm/threads/facegate_bg.wasm'),
+      'the tampered package\'s own wasm was never requested');
   });
 
   it('a missing model: fetchFailed', async () => {

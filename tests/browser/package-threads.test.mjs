@@ -71,7 +71,8 @@ describe('facegate npm package, threaded build', () => {
     const { page } = opened;
     try {
       assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
-      const load = ok(await pageLoad(page, { threads: 2 }), 'FaceGate.load({ threads: 2 })');
+      const load = await pageLoad(page, { threads: 2 });
+      ok(load, 'FaceGate.load({ threads: 2 })');
       const info = await page.evaluate(() => ({ build: window.fg.wasmBuild, threads: window.fg.threads, phases: window.fg.loadPhases }));
       assert.equal(info.build, 'threads');
       assert.equal(info.threads, 2, 'fg.threads says the pool size');

@@ -1,11 +1,14 @@
 // Paired comparison in one page: every image goes through two stacks, alternating which goes
 // first, so that machine load drifts hit both alike. ?A=facegate&B=ort (stacks of this folder;
-// both get this page's parameters), or ?A=facegate&B=facegate&pkgB=DIR (two facegate builds).
+// both get this page's parameters, B's overridden by threadsB, variantB, quickB), or
+// ?A=facegate&B=facegate&pkgB=DIR (two facegate builds).
 // Per-stack times are in stages A and B (this row's e2e and detect are their sums: ignore them).
 export async function open(params, photos) {
   const a = await (await import(`./${params.get('A') ?? 'facegate'}.js`)).open(params, photos);
   const paramsB = new URLSearchParams(params);
   if (params.get('pkgB')) paramsB.set('pkg', params.get('pkgB'));
+  // B's own settings where given: ?threadsB=1&variantB=relaxed-simd (e.g. threads against one).
+  for (const k of ['threads', 'variant', 'quick']) if (params.has(`${k}B`)) paramsB.set(k, params.get(`${k}B`));
   const b = await (await import(`./${params.get('B') ?? 'facegate'}.js`)).open(paramsB, photos);
   let turn = 0;
   const both = async (f) => {
