@@ -77,6 +77,14 @@ export interface GalleryOptions {
   operatingPoint?: OperatingPoint;
 }
 
+/** The teaching view's settings: `true` is `{ maxExplanations: 20, holdMs: 600000 }`. */
+export interface TeachingOptions {
+  /** Faces that may be explained in this session (a FaceGate's life, across eraseAll), 0..1000. Default 20. */
+  maxExplanations?: number;
+  /** How long an explained face's template stays held for a comparison, ms, 1000..3600000. Default 600000 (10 min). */
+  holdMs?: number;
+}
+
 export interface LoadOptions {
   /** Folder URL holding the two .onnx files. Default: the package's own models/. */
   modelsUrl?: string | URL;
@@ -95,6 +103,12 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   detector?: DetectorOptions;
   gallery?: GalleryOptions;
+  /**
+   * Adds the teaching view (`explain`, `compareExplained`, `releaseExplanation`), which returns
+   * biometric data: a picture of a face's template. Off by default, and then those methods do not
+   * exist on the FaceGate.
+   */
+  teaching?: boolean | TeachingOptions;
 }
 
 /** Whose face a reference shows. */
@@ -154,15 +168,22 @@ export interface ReferenceInfo {
   templateBytes: number;
 }
 
-export interface AuditEvent { at: number; kind: string; [detail: string]: unknown }
+/**
+ * One audit-log entry: `event` is 'consentGiven', 'enrolled', 'compared', 'withdrawn', 'expired',
+ * 'exported', 'imported', 'erased', 'explained' or 'explanationsCompared'; ids, decisions and
+ * counts only, never a label, name, image, template or score.
+ */
+export interface AuditEvent { at: number; event: string; [detail: string]: unknown }
 
 export declare class FaceGateError extends Error {
   /** Stable machine-readable kind, e.g. "consentRequired", "modelIntegrity", "unknownReference". */
   readonly code: string;
 }
 
-/** The teaching view of one face: each step of the pipeline (see `FaceGate.explain`). */
+/** The teaching view of one face: what a lesson draws of each step (see `TeachingFaceGate.explain`). */
 export interface Explanation {
+  /** The opaque handle under which the worker holds this face's template (for `compareExplained`). */
+  explanation: string;
   width: number;
   height: number;
   /** Every face found, largest first. Only `faces[chosen]` was aligned and embedded. */
@@ -172,14 +193,62 @@ export interface Explanation {
   transform: { a: number; b: number; tx: number; ty: number };
   /** The 112x112 aligned crop the recognizer saw, RGBA (usable as `new ImageData(data, 112, 112)`). */
   aligned: { data: Uint8ClampedArray; width: 112; height: 112 };
-  /** The template: 128 numbers, unit length. Wipe it (`template.fill(0)`) when done. */
-  template: Float32Array;
+  /**
+   * The template as a picture: 128 signed bytes, -127..127 (the largest magnitude is ±127). Still
+   * biometric data: it matches the face it comes from. Not the template.
+   */
+  strip: Int8Array;
+  /** The template's values at positions 1, 2, 3, 4 and 128, to 4 decimals (what a lesson prints). */
+  printed: number[];
+  /** Values in the template: 128. */
+  templateLength: number;
   /** Its size in memory: 512 bytes. */
   templateBytes: number;
+  /** When the held template is wiped at the latest (ms since the epoch). */
+  heldUntil: number;
+  /** Faces this session may still explain. */
+  explanationsLeft: number;
+}
+
+/** One printed row of the cosine computed step by step. */
+export interface CosineRow {
+  /** 1..128. */
+  position: number;
+  /** A's value there, 4 decimals. */
+  a: number;
+  /** B's value there, 4 decimals. */
+  b: number;
+  /** A × B, 5 decimals. */
+  product: number;
+  /** Sum of the products up to here, 4 decimals. */
+  runningSum: number;
+}
+
+/** The cosine of two explained faces, step by step (see `TeachingFaceGate.compareExplained`). */
+export interface CosineSteps {
+  /** Positions 1, 2, 3, 4 and 128. */
+  rows: CosineRow[];
+  /** The 128 products as a picture: signed bytes, -127..127. */
+  products: Int8Array;
+  dot: number;
+  lengthA: number;
+  lengthB: number;
+  /** The cosine similarity, as the matcher computes it. */
+  cosine: number;
+}
+
+/** The `change` event: the set of references changed. */
+export interface ChangeEvent extends Event {
+  detail: {
+    reason: 'enrolled' | 'withdrawn' | 'erased' | 'imported' | 'expired';
+    /** For 'expired': the ids erased. */
+    references: string[];
+  };
 }
 
 export declare class FaceGate {
   /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
+  static load(options: LoadOptions & { teaching: true | TeachingOptions }): Promise<TeachingFaceGate>;
   static load(options?: LoadOptions): Promise<FaceGate>;
   /** The wasm build in use. */
   readonly wasmBuild: 'threads' | 'relaxed-simd' | 'simd128';
@@ -187,20 +256,42 @@ export declare class FaceGate {
   readonly threads: number;
   /** Milliseconds from the start of loading (in the worker) to each phase: wasmFetched, detectorFetched, recognizerFetched, wasmInstantiated, threadsStarted (threads only), engineBuilt. */
   readonly loadPhases: Record<string, number>;
+  /** Detection makes no template, so it needs no consent; it never keeps the image. */
   detect(image: ImageLike): Promise<Detection>;
   enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
   verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;
   identify(image: ImageLike, options?: { face?: FaceChoice }): Promise<IdentifyResult>;
-  /** For teaching: every step for one face, including its template. Needs consent; keeps nothing. */
-  explain(image: ImageLike, options: { consent: Consent; face?: FaceChoice }): Promise<Explanation>;
   withdraw(referenceId: string): Promise<void>;
-  eraseAll(options?: { auditLog?: boolean }): Promise<{ erased: number }>;
+  /**
+   * Erases everything, then restarts the worker (the only way to hand back WebAssembly memory);
+   * the FaceGate stays usable. `restartMs`: how long the restart took.
+   */
+  eraseAll(options?: { auditLog?: boolean }): Promise<{ erased: number; restartMs: number }>;
   list(): Promise<ReferenceInfo[]>;
+  /** Refuses a passphrase too easy to guess (`passphraseRejected`, with the reason). */
   exportGallery(passphrase: string): Promise<Uint8Array>;
-  importGallery(bytes: Uint8Array | ArrayBuffer, passphrase: string): Promise<{ added: number; alreadyPresent: number; expiredErased: number }>;
+  importGallery(bytes: Uint8Array | ArrayBuffer, passphrase: string): Promise<{ added: number; alreadyPresent: number; expiredErased: number; textsRepaired: number }>;
+  /** Six random words of the EFF Long Wordlist, for `exportGallery`. */
+  generatePassphrase(): Promise<string>;
   auditLog(): Promise<AuditEvent[]>;
+  addEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | EventListenerOptions): void;
   /** Wipes the worker's state and stops it. */
   dispose(): Promise<void>;
+}
+
+/** A FaceGate loaded with `teaching`: it also has the teaching view, which returns biometric data. */
+export declare class TeachingFaceGate extends FaceGate {
+  /**
+   * Every step for one face, as a lesson draws it; needs a consent naming whose face it is (as
+   * `enroll` does), counts against the session's cap and is logged. The template stays in the
+   * worker under `explanation`.
+   */
+  explain(image: ImageLike, options: { consent: Consent; face?: FaceChoice }): Promise<Explanation>;
+  /** The cosine of two explained faces, step by step. */
+  compareExplained(a: string, b: string): Promise<CosineSteps>;
+  /** Wipes an explained face's template now. */
+  releaseExplanation(explanation: string): Promise<void>;
 }
 
 export default FaceGate;

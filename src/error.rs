@@ -182,6 +182,44 @@ pub enum Error {
         reason: String,
     },
 
+    /// A label, a consent name or a purpose contains an invisible Unicode format character
+    /// (general category Cf): a bidirectional control such as U+202E, which makes text display
+    /// reversed, or a zero-width character such as U+200B, which makes two texts look alike.
+    /// A zero-width joiner (U+200D) between two emoji is allowed. Nothing was processed.
+    #[error("{field} contains the invisible character U+{code_point:04X} ({name}) at character {position}; remove it")]
+    FormatCharacter {
+        /// Which text: `"label"`, `"subject"` (the name of the person) or `"purpose"`.
+        field: &'static str,
+        /// The character's code point (for example 0x202E).
+        code_point: u32,
+        /// Its Unicode name when facegate knows it, else "a format character".
+        name: &'static str,
+        /// Where it is: the index of the character (not byte) in the text, from 0.
+        position: usize,
+    },
+
+    /// [`Gallery::explain`](crate::Gallery::explain) was called on a gallery whose teaching
+    /// view is off ([`TeachingConfig::max_explanations`](crate::TeachingConfig) is 0, the
+    /// default). Nothing was processed.
+    #[error("the teaching view is off: this gallery was not set up to explain faces")]
+    TeachingDisabled,
+
+    /// The gallery has already explained as many faces as its teaching configuration allows
+    /// ([`TeachingConfig::max_explanations`](crate::TeachingConfig)); checked before the image.
+    #[error("the teaching view has explained its maximum of {cap} faces in this session")]
+    ExplanationCapReached {
+        /// The cap in force.
+        cap: u32,
+    },
+
+    /// No explained face with this handle is held: it was released, replaced by a newer one,
+    /// erased, held past its time, or the handle is malformed.
+    #[error("no explained face with handle {id} is held (explanations are wiped after use, replacement, erasure or a timeout)")]
+    UnknownExplanation {
+        /// The handle asked for, as given.
+        id: String,
+    },
+
     /// The gallery already holds its maximum number of references
     /// ([`GalleryConfig::max_references`](crate::GalleryConfig::max_references)), or an import
     /// would take it beyond. Nothing was processed or changed.
@@ -243,13 +281,18 @@ pub enum Error {
         reason: String,
     },
 
-    /// An export passphrase is refused: shorter than
-    /// [`MIN_PASSPHRASE_CHARS`](crate::MIN_PASSPHRASE_CHARS) characters or longer than
-    /// [`MAX_PASSPHRASE_BYTES`](crate::MAX_PASSPHRASE_BYTES) bytes.
+    /// An export passphrase is refused: too easy to guess (its estimated strength, from the
+    /// `zxcvbn` estimator, is below [`MIN_PASSPHRASE_SCORE`](crate::MIN_PASSPHRASE_SCORE)), or
+    /// longer than [`MAX_PASSPHRASE_BYTES`](crate::MAX_PASSPHRASE_BYTES) bytes. The reason
+    /// says why and how to do better; [`generate_passphrase`](crate::generate_passphrase)
+    /// makes one that passes.
     #[error("passphrase refused: {reason}")]
     PassphraseRejected {
-        /// Why it was refused.
+        /// Why it was refused, with the estimator's advice.
         reason: String,
+        /// The estimated strength, 0 (guessed at once) to 4 (very hard to guess), when it was
+        /// estimated.
+        score: Option<u8>,
     },
 
     /// The bytes given to [`Gallery::import`](crate::Gallery::import) are not a facegate export
@@ -258,11 +301,12 @@ pub enum Error {
     ExportNotRecognized,
 
     /// The export was written in a format version this release does not read.
-    #[error("export format version {found} is not supported (this release reads version {supported})")]
+    #[error("export format version {found} is not supported (this release reads versions 1 to {supported})")]
     ExportUnsupportedVersion {
         /// The version in the file.
         found: u16,
-        /// The version this release reads and writes.
+        /// The newest version this release reads (and the one it writes); it reads every
+        /// version from 1 up to it.
         supported: u16,
     },
 
@@ -334,6 +378,10 @@ impl Error {
             Error::ConsentInvalid { .. } => "consentInvalid",
             Error::ConsentExpired { .. } => "consentExpired",
             Error::InvalidLabel { .. } => "invalidLabel",
+            Error::FormatCharacter { .. } => "formatCharacter",
+            Error::TeachingDisabled => "teachingDisabled",
+            Error::ExplanationCapReached { .. } => "explanationCapReached",
+            Error::UnknownExplanation { .. } => "unknownExplanation",
             Error::GalleryFull { .. } => "galleryFull",
             Error::GalleryEmpty => "galleryEmpty",
             Error::UnknownReference { .. } => "unknownReference",

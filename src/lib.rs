@@ -48,13 +48,14 @@ pub use decode::{decode_yunet, StrideOutputs};
 pub use detector::{quick_look_suffices, Detections, Detector};
 pub use engine::Engine;
 pub use error::{Error, ModelKind, Result};
-pub use explain::{explain, Explanation};
+pub use explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
 pub use gallery::{
-    choose_face, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, EraseOptions, FaceChoice, FaceEngine, Gallery, GalleryConfig, Identification,
-    ImageInput, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo, Subject, SystemClock, Timestamp, EXPORT_FORMAT_VERSION,
-    HARD_MAX_REFERENCES, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB, MAX_LABEL_CHARS,
-    MAX_PASSPHRASE_BYTES, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS, MIN_PASSPHRASE_CHARS,
+    choose_face, generate_passphrase, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, EraseOptions, Explanation, ExplanationId, FaceChoice,
+    FaceEngine, Gallery, GalleryConfig, Identification, ImageInput, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo,
+    SessionHistory, Subject, SubjectKind, SystemClock, TeachingConfig, Timestamp, EXPORT_FORMAT_VERSION, HARD_MAX_EXPLANATIONS, HARD_MAX_REFERENCES,
+    KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB, MAX_AUDIT_EVENTS,
+    MAX_HELD_EXPLANATIONS, MAX_LABEL_CHARS, MAX_PASSPHRASE_BYTES, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,
 };
 pub use image::Image;
 pub use letterbox::Letterbox;

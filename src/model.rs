@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
+use zeroize::Zeroize;
 
 use crate::error::{Error, ModelKind, Result};
 use crate::onnx_fold::fold_constant_dequantize;
@@ -86,11 +87,60 @@ pub(crate) fn prepare(kind: ModelKind, bytes: &[u8], shape: &[usize]) -> Result<
     plan_for(kind, &load(kind, bytes)?, shape)
 }
 
-/// Runs `plan` on one f32 tensor of `shape` on `threads` and returns its outputs.
-pub(crate) fn run(kind: ModelKind, plan: &Plan, threads: &Threads, shape: &[usize], data: Vec<f32>) -> Result<TVec<TValue>> {
+/// Runs `plan` on one f32 tensor of `shape` (`data`, which is wiped) on `threads` and returns
+/// its outputs, which wipe themselves when dropped.
+///
+/// The input is a face or a photo, the outputs are detections or a raw embedding: each of our
+/// copies is overwritten before it is freed. `data` is copied into tract's aligned tensor and
+/// wiped at once; facegate keeps a handle on that tensor during the run, so that tract cannot
+/// free it, and wipes it after. What tract computes in between (each layer's activations, and
+/// the scratch buffers of its matrix kernels) is tract's memory: freed, or kept for the next
+/// run, without being overwritten.
+pub(crate) fn run(kind: ModelKind, plan: &Plan, threads: &Threads, shape: &[usize], mut data: Vec<f32>) -> Result<Outputs> {
     let fail = |e: TractError| Error::Inference { model: kind, reason: format!("{e:#}") };
-    let input = tract_ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| fail(e.into()))?;
-    threads.run(|| plan.run(tvec![input.into_tensor().into_tvalue()])).map_err(fail)
+    let input = Tensor::zero::<f32>(shape).and_then(|mut t| {
+        let mut view = t.try_as_plain_ram_mut()?;
+        let slice = view.as_slice_mut::<f32>()?;
+        if slice.len() != data.len() {
+            return Err(TractError::msg(format!("{} input values for the shape {shape:?}", data.len())));
+        }
+        slice.copy_from_slice(&data);
+        Ok(Arc::new(t))
+    });
+    data.zeroize();
+    let input = input.map_err(fail)?;
+    let result = threads.run(|| plan.run(tvec![input.clone().into_tvalue()]));
+    wipe(input);
+    Ok(Outputs(result.map_err(fail)?))
+}
+
+/// A model's outputs, overwritten with zeros when dropped. Read them as a `TVec<TValue>`.
+pub(crate) struct Outputs(TVec<TValue>);
+
+impl std::ops::Deref for Outputs {
+    type Target = TVec<TValue>;
+
+    fn deref(&self) -> &TVec<TValue> {
+        &self.0
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        for value in self.0.drain(..) {
+            wipe(value.into_arc_tensor());
+        }
+    }
+}
+
+/// Overwrites a tensor's bytes with zeros if this is its last handle (tract no longer holds
+/// it), then frees it.
+fn wipe(tensor: Arc<Tensor>) {
+    if let Ok(mut t) = Arc::try_unwrap(tensor) {
+        if let Some(mut view) = t.as_plain_ram_mut() {
+            view.as_bytes_mut().zeroize();
+        }
+    }
 }
 
 /// Runs `plan` once on `data` (of `shape`) timing every node: milliseconds per tract op kind,

@@ -86,10 +86,7 @@ fn tampered_model_is_refused_with_a_code() {
 
 #[wasm_bindgen_test]
 fn bad_options_and_images_are_typed_errors() {
-    let code = FaceGateCore::new(DETECTOR, RECOGNIZER, obj(&[("detector", obj(&[("inputSize", 100.into())]))]))
-        .map(|_| ())
-        .map_err(code_of)
-        .unwrap_err();
+    let code = FaceGateCore::new(DETECTOR, RECOGNIZER, obj(&[("detector", obj(&[("inputSize", 100.into())]))])).map(|_| ()).map_err(code_of).unwrap_err();
     assert_eq!(code, "invalidConfig");
     let core = core();
     let rgba = obj(&[("rgba", Uint8Array::from(&[0u8; 7][..]).into()), ("width", 2.into()), ("height", 1.into())]);
@@ -99,22 +96,30 @@ fn bad_options_and_images_are_typed_errors() {
 }
 
 #[wasm_bindgen_test]
-fn explain_needs_consent_and_returns_each_step_and_keeps_nothing() {
-    let core = core();
-    let refused = core.explain(encoded(B1), obj(&[])).map_err(code_of).unwrap_err();
-    assert_eq!(refused, "consentRequired");
-    let e = core.explain(encoded(B1), obj(&[("consent", consent())])).map_err(code_of).unwrap();
-    assert_eq!(get(&e, "chosen").as_f64(), Some(0.0));
-    assert_eq!(get(&e, "templateBytes").as_f64(), Some(512.0));
-    let template = get(&e, "template");
-    let values: Vec<f64> = js_sys::Array::from(&template).iter().filter_map(|v| v.as_f64()).collect();
-    assert_eq!(values.len(), 128);
-    let norm: f64 = values.iter().map(|v| v * v).sum::<f64>().sqrt();
-    assert!((norm - 1.0).abs() < 1e-3, "unit length: {norm}");
-    let aligned = js_sys::Array::from(&get(&e, "alignedRgba"));
-    assert_eq!(aligned.length(), 112 * 112 * 4);
-    // Nothing was enrolled or logged.
-    let mut core = core;
+fn explain_is_off_unless_turned_on_needs_consent_and_returns_no_template() {
+    let mut plain = core();
+    assert_eq!(plain.explain(encoded(B1), obj(&[("consent", consent())])).map_err(code_of).unwrap_err(), "teachingDisabled");
+    let mut core = FaceGateCore::new(DETECTOR, RECOGNIZER, obj(&[("teaching", obj(&[("maxExplanations", 2.into())]))])).map_err(code_of).unwrap();
+    assert_eq!(core.explain(encoded(B1), obj(&[])).map_err(code_of).unwrap_err(), "consentRequired");
+    let a = core.explain(encoded(B1), obj(&[("consent", consent())])).map_err(code_of).unwrap();
+    assert_eq!(get(&a, "chosen").as_f64(), Some(0.0));
+    assert_eq!(get(&a, "templateBytes").as_f64(), Some(512.0));
+    assert!(get(&a, "template").is_undefined(), "no template crosses");
+    let strip: Vec<f64> = js_sys::Array::from(&get(&a, "strip")).iter().filter_map(|v| v.as_f64()).collect();
+    assert_eq!(strip.len(), 128);
+    assert!(strip.iter().all(|v| v.fract() == 0.0 && v.abs() <= 127.0), "a picture: whole numbers, -127..127");
+    assert_eq!(js_sys::Array::from(&get(&a, "printed")).length(), 5);
+    assert_eq!(js_sys::Array::from(&get(&a, "alignedRgba")).length(), 112 * 112 * 4);
+    let b = core.explain(encoded(B2), obj(&[("consent", consent())])).map_err(code_of).unwrap();
+    let steps = core.compare_explained(obj(&[("a", get(&a, "explanation")), ("b", get(&b, "explanation"))])).map_err(code_of).unwrap();
+    assert!(get(&steps, "cosine").as_f64().unwrap() > 0.366, "the same person");
+    assert_eq!(core.explain(encoded(B1), obj(&[("consent", consent())])).map_err(code_of).unwrap_err(), "explanationCapReached");
+    // Nothing enrolled; two `explained` events and one comparison logged.
     assert_eq!(core.list().map_err(code_of).unwrap().dyn_ref::<js_sys::Array>().map(|a| a.length()), Some(0));
-    assert_eq!(core.audit_log().map_err(code_of).unwrap().dyn_ref::<js_sys::Array>().map(|a| a.length()), Some(0));
+    let log = js_sys::Array::from(&core.audit_log().map_err(code_of).unwrap());
+    let kinds: Vec<String> = log.iter().filter_map(|e| get(&e, "event").as_string()).collect();
+    assert_eq!(kinds, ["explained", "explained", "explanationsCompared"]);
+    core.release_explanation(&get(&a, "explanation").as_string().unwrap()).map_err(code_of).unwrap();
+    let gone = core.compare_explained(obj(&[("a", get(&a, "explanation")), ("b", get(&b, "explanation"))])).map_err(code_of).unwrap_err();
+    assert_eq!(gone, "unknownExplanation");
 }

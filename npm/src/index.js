@@ -7,6 +7,8 @@
 //
 // All work happens in a dedicated module Worker; nothing is sent over the network except the
 // package's own static files (wasm, models), which are checked against their SHA-256.
+// Templates stay inside the worker's wasm core (they leave it only encrypted, in an export);
+// `explain`, the teaching view, exists only when `load` was asked for `teaching: true`.
 
 import { FaceGateError } from './protocol.js';
 import { toTransferable } from './image.js';
@@ -19,15 +21,20 @@ const registry = typeof FinalizationRegistry === 'function'
 
 export class FaceGate {
   #worker;
-  // Pending calls and the progress callback live apart from `this`: the worker's handlers
-  // reference only them, so an undisposed FaceGate can still be collected (and its worker
-  // terminated by the FinalizationRegistry).
-  #state = { pending: new Map(), onProgress: undefined };
+  // Pending calls, the progress callback and the event listeners live apart from `this`: the
+  // worker's handlers reference only them, so an undisposed FaceGate can still be collected (and
+  // its worker terminated by the FinalizationRegistry).
+  #state = { pending: new Map(), onProgress: undefined, events: new EventTarget() };
   #nextId = 1;
   #disposed = false;
   #build = undefined;
   #threads = 1;
   #phases = {};
+  // How to start a fresh worker like this one (eraseAll restarts it): its URL and engine options.
+  #workerUrl = undefined;
+  #config = undefined;
+  // While the worker restarts, calls wait for it.
+  #restarting = null;
 
   /** The wasm build in use: 'threads' (cross-origin isolated pages), 'relaxed-simd' (faster, where supported) or 'simd128'. */
   get wasmBuild() {
@@ -45,12 +52,31 @@ export class FaceGate {
   }
 
   constructor(worker, onProgress) {
+    this.#state.onProgress = onProgress;
+    this.#attach(worker);
+  }
+
+  #attach(worker) {
     this.#worker = worker;
     const state = this.#state;
-    state.onProgress = onProgress;
     worker.onmessage = (event) => receive(state, event.data);
     worker.onerror = (event) => failAll(state, { code: 'workerFailed', message: event.message || 'the facegate worker failed' });
     registry?.register(this, worker, this);
+  }
+
+  /**
+   * Listens for `'change'`: the set of references changed (`event.detail.reason`: 'enrolled',
+   * 'withdrawn', 'erased', 'imported' or 'expired', with the ids erased in `detail.references`
+   * for an expiry). A consent that ends while the page is idle erases its reference at that
+   * time and fires 'change', with no call made.
+   */
+  addEventListener(type, listener, options) {
+    this.#state.events.addEventListener(type, listener, options);
+  }
+
+  /** Stops listening (see `addEventListener`). */
+  removeEventListener(type, listener, options) {
+    this.#state.events.removeEventListener(type, listener, options);
   }
 
   /**
@@ -69,14 +95,16 @@ export class FaceGate {
    * - `onProgress({ stage, loaded, total, fraction })`: download progress, in order, ending at 1.
    * - `detector`: `{ inputSize: 640, scoreThreshold: 0.6, nmsIou: 0.3, maxFaces: 100 }`.
    * - `gallery`: `{ maxReferences: 10, operatingPoint: 'fmr1e3' }`.
+   * - `teaching`: `true` (or `{ maxExplanations: 20, holdMs: 600000 }`) adds the teaching view,
+   *   `explain`, `compareExplained` and `releaseExplanation`, which return biometric data (a
+   *   picture of a face's template): off by default, and then those methods do not exist.
    */
   static async load(options = {}) {
-    // Written out literally so that bundlers (Vite, webpack) find and bundle the worker.
-    const worker = options.workerUrl
-      ? new Worker(options.workerUrl, { type: 'module', name: 'facegate' })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'facegate' });
-    const fg = new FaceGate(worker, options.onProgress);
+    const fg = new FaceGate(newWorker(options.workerUrl), options.onProgress);
     const config = { detector: options.detector ?? {}, gallery: options.gallery ?? {} };
+    if (options.teaching) config.teaching = options.teaching;
+    fg.#workerUrl = options.workerUrl;
+    fg.#config = config;
     const urls = {
       modelsUrl: options.modelsUrl ? withSlash(String(new URL(String(options.modelsUrl), globalThis.location?.href))) : undefined,
       wasmUrl: options.wasmUrl ? String(new URL(String(options.wasmUrl), globalThis.location?.href)) : undefined,
@@ -89,6 +117,14 @@ export class FaceGate {
     } catch (e) {
       fg.dispose();
       throw e;
+    }
+    if (options.teaching) {
+      // Defined here, on this instance only: without `teaching`, `fg.explain` is undefined.
+      Object.defineProperties(fg, {
+        explain: { value: (image, opts) => fg.#explain(image, opts) },
+        compareExplained: { value: (a, b) => fg.#compareExplained(a, b) },
+        releaseExplanation: { value: (explanation) => fg.#releaseExplanation(explanation) },
+      });
     }
     return fg;
   }
@@ -121,14 +157,32 @@ export class FaceGate {
   }
 
   /**
-   * The teaching view of one face: `{ width, height, faces, chosen, transform, aligned, template,
-   * templateBytes }`, where `aligned` is the 112x112 crop the recognizer saw (`{ data, width,
-   * height }`, RGBA) and `template` its 128 numbers (a `Float32Array`). The one call that returns
-   * a template, so that it can be shown: it needs `{ consent }` as `enroll` does, keeps nothing,
-   * and the caller should `template.fill(0)` when done. `face` picks one of several faces.
+   * The teaching view of one face (only with `teaching` at load): needs `{ consent, face? }`,
+   * where `consent` names whose face it is, as for `enroll`. Returns `{ explanation, width,
+   * height, faces, chosen, transform, aligned, strip, printed, templateLength, templateBytes,
+   * heldUntil, explanationsLeft }`: the 112x112 crop the recognizer saw, the template as a
+   * picture (`strip`: an `Int8Array` of 128, one signed byte per value) and its values at
+   * positions 1-4 and 128 (`printed`), never the template itself, which stays in the worker
+   * under the `explanation` handle until released, replaced (two are held), erased or timed out.
+   * Counts against the session's cap (`explanationCapReached`) and logs an `explained` event.
    */
-  async explain(image, options) {
+  async #explain(image, options) {
     return this.#withImage('explain', image, [options ?? {}]);
+  }
+
+  /** The cosine of two explained faces, step by step: `{ rows, products, dot, lengthA, lengthB, cosine }`. */
+  #compareExplained(a, b) {
+    return this.#call('compareExplained', [a, b]);
+  }
+
+  /** Wipes an explained face's template now. */
+  #releaseExplanation(explanation) {
+    return this.#call('releaseExplanation', [explanation]);
+  }
+
+  /** A new export passphrase: six random words of the EFF Long Wordlist (about 77 bits). */
+  generatePassphrase() {
+    return this.#call('generatePassphrase', []);
   }
 
   /** Withdraws consent for one reference: its template is erased at once. */
@@ -139,9 +193,41 @@ export class FaceGate {
     return this.#call('withdraw', [referenceId]);
   }
 
-  /** Erases everything held: references, keys and (with `{ auditLog: true }`) the audit log. */
-  eraseAll(options = {}) {
-    return this.#call('eraseAll', [options]);
+  /**
+   * Erases everything held: references, explained faces and (with `{ auditLog: true }`) the
+   * audit log. Then the worker is terminated and a fresh one started with the same options
+   * (WebAssembly memory never shrinks: ending the worker is the only way to hand back the memory
+   * that held faces), carrying over only the audit log (unless erased) and the teaching count.
+   * This FaceGate stays usable; calls made meanwhile wait for the new worker. Returns
+   * `{ erased, restartMs }`.
+   */
+  async eraseAll(options = {}) {
+    if (this.#restarting) await this.#restarting.catch(() => {});
+    const run = (async () => {
+      const result = await this.#send('eraseAll', [options], [], true);
+      const restartMs = await this.#restart();
+      return { ...result, restartMs };
+    })();
+    this.#restarting = run;
+    try {
+      return await run;
+    } finally {
+      if (this.#restarting === run) this.#restarting = null;
+    }
+  }
+
+  async #restart() {
+    const started = performance.now();
+    const handOver = await this.#send('handOver', [], [], true);
+    const old = this.#worker;
+    registry?.unregister(this);
+    old.onmessage = null;
+    old.terminate();
+    this.#attach(newWorker(this.#workerUrl));
+    const { history, ...preloaded } = handOver;
+    const transfer = [preloaded.detector?.buffer, preloaded.recognizer?.buffer].filter(Boolean);
+    await this.#send('load', [{ preloaded, config: { ...this.#config, resume: history } }], transfer, true);
+    return performance.now() - started;
   }
 
   /** Everything held, per reference: label, dates, consent record, template size. Never templates. */
@@ -169,13 +255,12 @@ export class FaceGate {
     if (this.#disposed) return;
     this.#disposed = true;
     registry?.unregister(this);
-    const worker = this.#worker;
     try {
       await Promise.race([this.#send('dispose', [], []), new Promise((r) => setTimeout(r, 1000))]);
     } catch {
       // The worker is going away regardless.
     }
-    worker.terminate();
+    this.#worker.terminate();
     failAll(this.#state, { code: 'disposed', message: 'this FaceGate was disposed' });
   }
 
@@ -188,9 +273,10 @@ export class FaceGate {
     return this.#send(method, args, []);
   }
 
-  #send(method, args, transfer) {
+  async #send(method, args, transfer, restarting = false) {
+    if (this.#restarting && !restarting) await this.#restarting.catch(() => {});
     if (this.#disposed && method !== 'dispose') {
-      return Promise.reject(new FaceGateError({ code: 'disposed', message: 'this FaceGate was disposed' }));
+      throw new FaceGateError({ code: 'disposed', message: 'this FaceGate was disposed' });
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -200,7 +286,18 @@ export class FaceGate {
   }
 }
 
+/** A facegate worker; the URL is written out literally so that bundlers (Vite, webpack) find it. */
+function newWorker(workerUrl) {
+  return workerUrl
+    ? new Worker(workerUrl, { type: 'module', name: 'facegate' })
+    : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'facegate' });
+}
+
 function receive(state, message) {
+  if (message?.event) {
+    state.events.dispatchEvent(new CustomEvent(message.event, { detail: message.detail }));
+    return;
+  }
   if (message?.progress) {
     const p = message.progress;
     state.onProgress?.({ ...p, fraction: p.total ? p.loaded / p.total : 0 });

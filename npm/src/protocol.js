@@ -4,11 +4,16 @@
 // Worker -> page: { id, ok: true, result }         the call's result
 //                 { id, ok: false, error }         error: { code, message }
 //                 { progress: { ... } }            model loading progress (no id)
+//                 { event: 'change', detail }      the references changed (no id): detail is
+//                                                  { reason, references }, reason one of
+//                                                  'enrolled', 'withdrawn', 'erased', 'imported',
+//                                                  'expired' (with the expired ids)
 
 /** Every method the worker answers. */
 export const METHODS = Object.freeze([
-  'load', 'detect', 'enroll', 'verify', 'identify', 'withdraw', 'eraseAll', 'list',
-  'exportGallery', 'importGallery', 'auditLog', 'dispose',
+  'load', 'detect', 'enroll', 'verify', 'identify', 'explain', 'compareExplained', 'releaseExplanation',
+  'withdraw', 'eraseAll', 'list', 'exportGallery', 'importGallery', 'generatePassphrase', 'auditLog',
+  'handOver', 'dispose',
 ]);
 
 /** An error as it crosses between threads: a stable `code` and a message. */

@@ -1,5 +1,10 @@
 // The facegate worker: owns the wasm engine and gallery; the page's thread only sends images and
-// receives small plain results. Templates never leave this worker except inside an encrypted export.
+// receives small plain results. Templates never leave the wasm core except inside an encrypted
+// export: the teaching view (`explain`, only when the page opted in with `teaching: true`) sends
+// a picture of a template (128 signed bytes) and five printed values, never the template.
+//
+// Besides answering calls, the worker erases what expires while the page is idle (a timer set to
+// the gallery's next expiry) and tells the page when the references change ({ event: 'change' }).
 
 import initSingle, { FaceGateCore as SingleCore } from './wasm/facegate.js';
 import { MANIFEST } from './manifest.js';
@@ -9,6 +14,9 @@ import { fetchVerified } from './integrity.js';
 let core = null;
 // What load resolved to, for a second load on the same worker.
 let loaded = null;
+// What a fresh worker needs to start without fetching again (eraseAll restarts the worker, the one
+// way to hand WebAssembly memory back): the compiled module and the verified model bytes.
+let kept = null;
 
 // A minimal module whose one function runs f32x4.relaxed_madd: it validates only where the
 // browser supports relaxed SIMD, which picks the faster build.
@@ -125,17 +133,29 @@ function requireCore() {
 }
 
 const handlers = {
-  async load({ modelsUrl, wasmUrl, wasmVariant, threads: requested, config }) {
+  async load({ modelsUrl, wasmUrl, wasmVariant, threads: requested, config, preloaded }) {
     if (core) return loaded;
     const t0 = performance.now();
     const phases = {};
     const mark = (name) => { phases[name] = Math.round(performance.now() - t0); };
-    let threads = chooseThreads(requested, wasmUrl, wasmVariant);
+    let threads = preloaded ? preloaded.threads : chooseThreads(requested, wasmUrl, wasmVariant);
     let glue = { default: initSingle, FaceGateCore: SingleCore };
     if (threads > 1) {
       const threaded = await importThreadsGlue();
       if (threaded) glue = threaded;
       else threads = 1;
+    }
+    if (preloaded) {
+      // A restart (eraseAll): the same files, verified by the worker that fetched them.
+      const { default: init, FaceGateCore, initThreadPool } = glue;
+      await init({ module_or_path: preloaded.wasm });
+      if (threads > 1) await initThreadPool(threads);
+      core = new FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+      mark('engineBuilt');
+      enqueue(() => core?.warmUp());
+      kept = preloaded;
+      loaded = { ready: true, build: preloaded.build, threads: core.threads, phases };
+      return loaded;
     }
     const wasm = chooseWasm(wasmUrl, wasmVariant, threads);
     // The package's own files are named literally so that bundlers copy them as assets.
@@ -166,6 +186,7 @@ const handlers = {
     self.postMessage({ progress: { stage: 'prepare', loaded: total, total } });
     core = new FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
     mark('engineBuilt');
+    kept = { wasm: compiled.module ?? compiled.bytes, detector, recognizer, build: wasm.build, threads };
     // Plan the rest (the recognizer, the detector's full size) next, before any later call.
     enqueue(() => core?.warmUp());
     loaded = { ready: true, build: wasm.build, threads: core.threads, phases };
@@ -176,13 +197,26 @@ const handlers = {
   verify: (image, options) => withPixels(image, (px) => requireCore().verify(px, options)),
   identify: (image, options) => withPixels(image, (px) => requireCore().identify(px, options ?? {})),
   explain: (image, options) => withPixels(image, (px) => {
-    const r = requireCore().explain(px, options);
-    const template = Float32Array.from(r.template);
-    r.template.fill(0);
-    const aligned = { data: Uint8ClampedArray.from(r.alignedRgba), width: 112, height: 112 };
+    const r = requireCore().explain(px, options ?? {});
+    // The crop moves into a buffer that is transferred (not copied) to the page; the core's copy
+    // was wiped in wasm, and the one serde made here is overwritten.
+    const aligned = { data: new Uint8ClampedArray(r.alignedRgba), width: 112, height: 112 };
     r.alignedRgba.fill(0);
-    return { width: r.width, height: r.height, faces: r.faces, chosen: r.chosen, transform: r.transform, aligned, template, templateBytes: r.templateBytes };
+    return {
+      explanation: r.explanation, width: r.width, height: r.height, faces: r.faces, chosen: r.chosen, transform: r.transform,
+      aligned, strip: Int8Array.from(r.strip), printed: r.printed, templateLength: r.templateLength, templateBytes: r.templateBytes,
+      heldUntil: r.heldUntil, explanationsLeft: r.explanationsLeft,
+    };
   }),
+  compareExplained(a, b) {
+    const r = requireCore().compareExplained({ a: String(a), b: String(b) });
+    return { ...r, products: Int8Array.from(r.products) };
+  },
+  releaseExplanation(explanation) {
+    if (typeof explanation !== 'string') throw Object.assign(new Error('explanation must be the string explain() returned'), { code: 'invalidInput' });
+    return requireCore().releaseExplanation(explanation);
+  },
+  generatePassphrase: () => requireCore().generatePassphrase(),
   withdraw(referenceId) {
     // wasm-bindgen's string glue traps on a non-string: refuse it here too.
     if (typeof referenceId !== 'string') throw Object.assign(new Error('referenceId must be a string'), { code: 'invalidInput' });
@@ -193,30 +227,82 @@ const handlers = {
   exportGallery: (options) => requireCore().exportGallery(options),
   importGallery: (bytes, options) => requireCore().importGallery(bytes, options),
   auditLog: () => requireCore().auditLog(),
+  /**
+   * Before this worker is terminated (eraseAll): what the next one needs (module, model bytes,
+   * the session's audit log and explanation count; no reference, template or key). The core is
+   * freed here, its templates wiped.
+   */
+  handOver() {
+    const history = core ? core.history() : { auditLog: [], explanationsUsed: 0 };
+    if (core) core.free();
+    core = null;
+    loaded = null;
+    const k = kept;
+    kept = null;
+    return { ...k, history };
+  },
   dispose() {
     if (core) core.free();
     core = null;
     loaded = null;
+    kept = null;
     return { disposed: true };
   },
 };
 
+/** Buffers of a result that can move to the page instead of being copied. */
+function transferables(result) {
+  if (result instanceof Uint8Array) return [result.buffer];
+  if (result?.aligned?.data) return [result.aligned.data.buffer];
+  if (result?.history) return [result.detector?.buffer, result.recognizer?.buffer].filter(Boolean);
+  return [];
+}
+
+// Why the references changed, by the call that changed them (else a consent expired).
+const CHANGE_REASONS = { enroll: 'enrolled', withdraw: 'withdrawn', eraseAll: 'erased', importGallery: 'imported' };
+
+/** Tells the page when the set of references changed since `before` (a core revision). */
+function announceChange(before, reason, references = []) {
+  if (!core || core.revision() === before) return;
+  self.postMessage({ event: 'change', detail: { reason, references } });
+}
+
+// A timer at the gallery's next expiry, so that a consent that ends while the tab is idle erases
+// its reference then (and an explained face is wiped at its time), with the audit event and a
+// 'change' notice; without it expiry would wait for the next call. setTimeout holds at most
+// 2^31 - 1 ms (24.8 days): a later expiry is reached in steps.
+let expiryTimer = null;
+function scheduleExpiry() {
+  clearTimeout(expiryTimer);
+  expiryTimer = null;
+  const at = core?.nextExpiry();
+  if (at == null) return;
+  const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+  expiryTimer = setTimeout(() => enqueue(() => {
+    if (!core) return;
+    const before = core.revision();
+    const { expired } = core.expireDue();
+    announceChange(before, 'expired', expired);
+  }), delay);
+}
+
 // One call at a time, in arrival order: calls into the engine must not interleave.
 let queue = Promise.resolve();
 function enqueue(task) {
-  queue = queue.then(task).catch(() => {});
+  queue = queue.then(task).catch(() => {}).finally(scheduleExpiry);
 }
 self.onmessage = (event) => {
   const { id, method, args } = event.data ?? {};
   enqueue(async () => {
+    const before = core?.revision();
     try {
       const handler = handlers[method];
       if (!handler) throw Object.assign(new Error(`unknown method ${method}`), { code: 'internal' });
       const result = await handler(...(args ?? []));
-      const transfer = result instanceof Uint8Array ? [result.buffer] : [];
-      self.postMessage({ id, ok: true, result }, transfer);
+      self.postMessage({ id, ok: true, result }, transferables(result));
     } catch (e) {
       self.postMessage({ id, ok: false, error: errorToWire(e) });
     }
+    if (before !== undefined) announceChange(before, CHANGE_REASONS[method] ?? 'expired');
   });
 };

@@ -3,15 +3,17 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::clock::Timestamp;
+use super::consent::SubjectKind;
 use super::reference::ReferenceId;
+use super::teaching::ExplanationId;
 use crate::decision::OperatingPoint;
 
 /// One entry of the audit log. Serialized (JSON, JavaScript) as
 /// `{"at": <Unix ms>, "event": "<kind>", ...fields of the kind}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// When it happened (the gallery's clock).
     pub at: Timestamp,
@@ -21,7 +23,7 @@ pub struct AuditEvent {
 }
 
 /// How a comparison was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ComparisonMode {
     /// 1:1, [`Gallery::verify`](crate::Gallery::verify).
@@ -33,7 +35,7 @@ pub enum ComparisonMode {
 
 /// What happened. References are named by id only, so that a withdrawn reference leaves no
 /// label behind.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum AuditEventKind {
@@ -85,11 +87,33 @@ pub enum AuditEventKind {
         /// How many references were erased.
         references: u32,
     },
+    /// The teaching view explained a face under a consent naming whose face it is: its
+    /// template was computed and is held under this handle until released, replaced, erased
+    /// or timed out ([`Gallery::explain`](crate::Gallery::explain)).
+    Explained {
+        /// The handle of the explained face.
+        explanation: ExplanationId,
+        /// Whose face it is, by kind (the name is not logged).
+        subject: SubjectKind,
+    },
+    /// The teaching view compared two explained faces step by step
+    /// ([`Gallery::compare_explained`](crate::Gallery::compare_explained)).
+    ExplanationsCompared {
+        /// The first explained face.
+        a: ExplanationId,
+        /// The second explained face.
+        b: ExplanationId,
+    },
 }
 
+/// Most events an audit log keeps (about 4 MB at most). Past it the oldest tenth is dropped,
+/// and an import never brings in more.
+pub const MAX_AUDIT_EVENTS: usize = 100_000;
+
 /// Append-only list of [`AuditEvent`]s, oldest first. Only `erase_all` with
-/// `audit_log: true` empties it. It is not capped: an event takes a few dozen bytes, so even a
-/// long session's log stays small.
+/// `audit_log: true` empties it. It keeps at most [`MAX_AUDIT_EVENTS`], the newest: an event
+/// takes a few dozen bytes, so a session's log stays small, and a hostile import cannot grow
+/// it without bound.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AuditLog {
     events: Vec<AuditEvent>,
@@ -98,6 +122,24 @@ pub(crate) struct AuditLog {
 impl AuditLog {
     pub(crate) fn record(&mut self, at: Timestamp, kind: AuditEventKind) {
         self.events.push(AuditEvent { at, kind });
+        self.keep_newest();
+    }
+
+    /// A log holding `events` (an earlier session's, carried over), newest kept.
+    pub(crate) fn from_events(mut events: Vec<AuditEvent>) -> AuditLog {
+        events.sort_by_key(|e| e.at);
+        let mut log = AuditLog { events };
+        log.keep_newest();
+        log
+    }
+
+    /// Past [`MAX_AUDIT_EVENTS`], drops the oldest events down to nine tenths of it (in one
+    /// move, not one per new event).
+    fn keep_newest(&mut self) {
+        if self.events.len() > MAX_AUDIT_EVENTS {
+            let excess = self.events.len() - MAX_AUDIT_EVENTS / 10 * 9;
+            self.events.drain(..excess);
+        }
     }
 
     pub(crate) fn events(&self) -> &[AuditEvent] {
@@ -115,6 +157,7 @@ impl AuditLog {
         let present: HashSet<AuditEvent> = self.events.iter().cloned().collect();
         self.events.extend(imported.into_iter().filter(|e| !present.contains(e)));
         self.events.sort_by_key(|e| e.at);
+        self.keep_newest();
     }
 }
 

@@ -3,8 +3,9 @@
 //! It holds no image, no template and no identity beyond the name or pseudonym the user typed
 //! for another person. It is valid by construction: [`ConsentRecord::new`] checks every field.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
 use super::clock::{Clock, Timestamp};
 use super::text::text_problem;
@@ -42,6 +43,45 @@ pub enum Purpose {
         /// The purpose as stated to the person.
         description: String,
     },
+}
+
+impl Drop for Subject {
+    /// A name typed for another person is personal data: its bytes are overwritten before the
+    /// memory is freed, in every copy (records listed, exported or held by the gallery).
+    fn drop(&mut self) {
+        if let Subject::OtherPersonConsented { name } = self {
+            name.zeroize();
+        }
+    }
+}
+
+impl Drop for Purpose {
+    /// A purpose in the user's words may name people or places: wiped like a name.
+    fn drop(&mut self) {
+        if let Purpose::Other { description } = self {
+            description.zeroize();
+        }
+    }
+}
+
+impl Subject {
+    /// `"selfPerson"` or `"otherPersonConsented"`: the kind without the name.
+    pub(crate) fn kind(&self) -> SubjectKind {
+        match self {
+            Subject::SelfPerson => SubjectKind::SelfPerson,
+            Subject::OtherPersonConsented { .. } => SubjectKind::OtherPersonConsented,
+        }
+    }
+}
+
+/// Whose face, without the name: what the audit log records of a [`Subject`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SubjectKind {
+    /// The user's own face.
+    SelfPerson,
+    /// Another person, who agreed.
+    OtherPersonConsented,
 }
 
 /// A consent given for one reference image.
@@ -87,14 +127,14 @@ impl ConsentRecord {
 
     fn validate(&self) -> Result<()> {
         if let Subject::OtherPersonConsented { name } = &self.subject {
-            if let Some(reason) = text_problem(name, MAX_SUBJECT_NAME_CHARS) {
-                return Err(invalid("subject", &format!("name {reason}")));
+            if let Some(problem) = text_problem(name, MAX_SUBJECT_NAME_CHARS) {
+                return Err(problem.into_error("subject", |reason| invalid("subject", &format!("name {reason}"))));
             }
         }
         match (&self.purpose, &self.subject) {
             (Purpose::Other { description }, _) => {
-                if let Some(reason) = text_problem(description, MAX_PURPOSE_CHARS) {
-                    return Err(invalid("purpose", &format!("description {reason}")));
+                if let Some(problem) = text_problem(description, MAX_PURPOSE_CHARS) {
+                    return Err(problem.into_error("purpose", |reason| invalid("purpose", &format!("description {reason}"))));
                 }
             }
             (Purpose::VerifyItIsMe, Subject::OtherPersonConsented { .. }) => {
@@ -142,7 +182,23 @@ impl ConsentRecord {
     pub fn is_expired_at(&self, now: Timestamp) -> bool {
         self.expires_at.is_some_and(|e| now >= e)
     }
+
+    /// Whether the consent holds at `now`: not expired ([`Error::ConsentExpired`]), and not
+    /// given later than `now` plus [`CLOCK_SKEW_MS`] ([`Error::ConsentInvalid`] `"givenAt"`).
+    pub(crate) fn check_current(&self, now: Timestamp) -> Result<()> {
+        if let Some(expired_at) = self.expires_at.filter(|_| self.is_expired_at(now)) {
+            return Err(Error::ConsentExpired { expired_at: expired_at.as_unix_ms() });
+        }
+        if self.given_at > now.plus_ms(CLOCK_SKEW_MS) {
+            return Err(invalid("givenAt", &format!("lies in the future ({} ms after now)", self.given_at.as_unix_ms().saturating_sub(now.as_unix_ms()))));
+        }
+        Ok(())
+    }
 }
+
+/// How far in the future (by the gallery's clock) a consent time may lie and still be
+/// accepted: clocks of two devices, or one clock adjusted, may disagree a little.
+pub(crate) const CLOCK_SKEW_MS: i64 = 60_000;
 
 fn invalid(field: &'static str, reason: &str) -> Error {
     Error::ConsentInvalid { field, reason: reason.to_string() }

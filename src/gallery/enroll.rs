@@ -11,10 +11,6 @@ use super::stored_template::StoredTemplate;
 use super::text::text_problem;
 use crate::error::{Error, Result};
 
-/// How far in the future (by the gallery's clock) a consent time may lie and still be
-/// accepted: clocks of two devices, or one clock adjusted, may disagree a little.
-const CLOCK_SKEW_MS: i64 = 60_000;
-
 impl Gallery {
     /// Enrolls the face `choice` designates in `image` as a reference labelled `label`, under
     /// `consent`. Returns its id.
@@ -24,7 +20,8 @@ impl Gallery {
     ///    checked, decoded, detected or embedded);
     /// 2. it has not expired ([`Error::ConsentExpired`]) and was not given in the future
     ///    ([`Error::ConsentInvalid`] `"givenAt"`);
-    /// 3. the label is 1 to 100 characters on one line ([`Error::InvalidLabel`]);
+    /// 3. the label is 1 to 100 characters on one line ([`Error::InvalidLabel`]) without
+    ///    invisible format characters ([`Error::FormatCharacter`]);
     /// 4. the gallery is not full ([`Error::GalleryFull`]).
     ///
     /// Then the image is decoded (image errors), its faces detected, one chosen
@@ -41,14 +38,9 @@ impl Gallery {
     ) -> Result<ReferenceId> {
         let consent = consent.ok_or(Error::ConsentRequired)?;
         let now = self.enforce_expiry().0;
-        if let Some(expired_at) = consent.expires_at().filter(|_| consent.is_expired_at(now)) {
-            return Err(Error::ConsentExpired { expired_at: expired_at.as_unix_ms() });
-        }
-        if consent.given_at() > now.plus_ms(CLOCK_SKEW_MS) {
-            return Err(Error::ConsentInvalid { field: "givenAt", reason: "lies in the future".to_string() });
-        }
-        if let Some(reason) = text_problem(label, MAX_LABEL_CHARS) {
-            return Err(Error::InvalidLabel { reason });
+        consent.check_current(now)?;
+        if let Some(problem) = text_problem(label, MAX_LABEL_CHARS) {
+            return Err(problem.into_error("label", |reason| Error::InvalidLabel { reason }));
         }
         if self.references.len() >= self.config.max_references {
             return Err(Error::GalleryFull { cap: self.config.max_references });
@@ -59,6 +51,7 @@ impl Gallery {
         let reference = Reference { id, label: label.to_string(), created_at: now, consent, template: StoredTemplate::copy_of(&template) };
         drop(template);
         self.references.push(reference);
+        self.revision += 1;
         self.audit.record(now, AuditEventKind::ConsentGiven { reference: id });
         self.audit.record(now, AuditEventKind::Enrolled { reference: id });
         Ok(id)

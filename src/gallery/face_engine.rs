@@ -1,7 +1,9 @@
 //! What the gallery needs of a face engine, as a trait: so that tests can count what ran.
 
+use crate::align::alignment_transform;
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::explain::FaceSteps;
 use crate::face::Face;
 use crate::image::Image;
 use crate::template::Template;
@@ -36,6 +38,9 @@ pub trait FaceEngine {
     fn detect(&self, image: &Image) -> Result<Vec<Face>>;
     /// The template of one face (see [`Engine::template`]).
     fn template(&self, image: &Image, face: &Face) -> Result<Template>;
+    /// Every step for one face: the alignment transform, the aligned crop and the template
+    /// (see [`Engine::align`] and [`Engine::embed`]); for the teaching view only.
+    fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps>;
 
     /// The image of an [`ImageInput`].
     fn load(&self, input: ImageInput<'_>) -> Result<Image> {
@@ -62,6 +67,14 @@ impl FaceEngine for Engine {
     fn template(&self, image: &Image, face: &Face) -> Result<Template> {
         Engine::template(self, image, face)
     }
+
+    fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps> {
+        let aligned = self.align(image, face)?;
+        // `align` checked the landmarks: the transform exists.
+        let transform = alignment_transform(&face.landmarks).ok_or_else(|| Error::FaceOutOfImage { reason: "the landmarks coincide".to_string() })?;
+        let template = self.embed(&aligned)?;
+        Ok(FaceSteps { transform, aligned, template })
+    }
 }
 
 impl<T: FaceEngine + ?Sized> FaceEngine for &T {
@@ -79,5 +92,9 @@ impl<T: FaceEngine + ?Sized> FaceEngine for &T {
 
     fn template(&self, image: &Image, face: &Face) -> Result<Template> {
         (**self).template(image, face)
+    }
+
+    fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps> {
+        (**self).explain_face(image, face)
     }
 }

@@ -29,6 +29,13 @@ pub struct Match {
     pub false_match_rate: f64,
 }
 
+impl Drop for Match {
+    /// The label is personal data: every copy handed out is wiped too.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.label);
+    }
+}
+
 /// The outcome of [`Gallery::identify`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

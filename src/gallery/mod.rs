@@ -9,11 +9,16 @@
 //!   similarity, decision at the gallery's operating point, honest wording; the probe
 //!   template is wiped inside the call and never returned.
 //! - [`Gallery::withdraw`] and [`Gallery::erase_all`]: one call each; template memory
-//!   overwritten. Expired consents are erased on every call.
+//!   overwritten. Expired consents are erased on every call, and at
+//!   [`Gallery::next_expiry`] by [`Gallery::expire_due`] (a timer's call in an idle session).
 //! - [`Gallery::list`] (everything held but templates), [`Gallery::export`] and
 //!   [`Gallery::import`] (encrypted, versioned: docs/export-format.md).
 //! - [`Gallery::audit_log`]: consent, enrolment, comparison, withdrawal, expiry, export,
-//!   import, erasure; no biometric data.
+//!   import, erasure, teaching; no biometric data.
+//! - [`Gallery::explain`] (the teaching view, off by default): every step for one consented
+//!   face; its template stays inside the gallery under an opaque handle, and only a picture
+//!   of it ([`Strip`](crate::Strip)) and the cosine of two faces step by step
+//!   ([`Gallery::compare_explained`]) come out.
 //!
 //! What erasure guarantees: a template's buffer is overwritten with zeros by `zeroize`
 //! (volatile writes the compiler cannot remove) before its memory is freed, whichever way the
@@ -38,6 +43,7 @@ mod random;
 mod reference;
 mod store;
 mod stored_template;
+mod teaching;
 mod text;
 
 #[cfg(test)]
@@ -45,17 +51,18 @@ mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use audit::{AuditEvent, AuditEventKind, ComparisonMode};
+pub use audit::{AuditEvent, AuditEventKind, ComparisonMode, MAX_AUDIT_EVENTS};
 pub use choice::{choose_face, FaceChoice};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use config::{GalleryConfig, HARD_MAX_REFERENCES};
-pub use consent::{ConsentRecord, Purpose, Subject, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};
+pub use config::{GalleryConfig, TeachingConfig, HARD_MAX_EXPLANATIONS, HARD_MAX_REFERENCES};
+pub use consent::{ConsentRecord, Purpose, Subject, SubjectKind, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};
 pub use export::{
-    KdfParams, EXPORT_FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB,
-    MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_CHARS,
+    generate_passphrase, KdfParams, EXPORT_FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB,
+    KDF_MIN_WORK_KIB, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,
 };
 pub use face_engine::{FaceEngine, ImageInput};
 pub use matching::{Identification, Match};
 pub use portability::ImportReport;
 pub use reference::{ReferenceId, ReferenceInfo, MAX_LABEL_CHARS};
-pub use store::{EraseOptions, Gallery};
+pub use store::{EraseOptions, Gallery, SessionHistory};
+pub use teaching::{Explanation, ExplanationId, MAX_HELD_EXPLANATIONS};

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::audit::AuditEventKind;
+use super::consent::CLOCK_SKEW_MS;
 use super::export::{open, seal, KdfParams};
 use super::store::Gallery;
 use crate::error::{Error, Result};
@@ -17,6 +18,9 @@ pub struct ImportReport {
     pub already_present: usize,
     /// References of the export whose consent had expired: erased, not added.
     pub expired_erased: usize,
+    /// Labels, names and purposes of the export in which invisible format characters (which
+    /// exports of version 1 could hold) were replaced by U+FFFD, so that nothing hides.
+    pub texts_repaired: usize,
 }
 
 impl Gallery {
@@ -25,13 +29,21 @@ impl Gallery {
     /// with the default [`KdfParams`]. Nothing is written anywhere: the bytes are returned to
     /// the caller, to save where the user chooses. Records an `exported` event.
     ///
-    /// facegate makes no copy of the passphrase: Argon2id reads it in place (its memory blocks
-    /// and initial hash are wiped afterwards; a hash function's internal buffer on the stack
-    /// may briefly hold part of it). The derived key is overwritten before this returns. The
-    /// caller owns the passphrase string and should drop it as soon as it can.
+    /// Argon2id reads the passphrase in place; its 32 MiB of working memory is a buffer
+    /// facegate allocates and overwrites with zeros before freeing (with one lane, its last
+    /// block alone would re-derive the key), and the derived key is overwritten before this
+    /// returns. The strength estimator works on a copy that is wiped too. What facegate cannot
+    /// reach: a hash function's internal state on the stack may briefly hold part of the
+    /// passphrase, and the estimator's own temporary strings (lower-cased slices of it) are
+    /// freed without being overwritten. The caller owns the passphrase string and should drop
+    /// it as soon as it can.
     ///
-    /// Errors: [`Error::PassphraseRejected`] (fewer than 8 characters),
-    /// [`Error::Randomness`].
+    /// The file is written in format version 2: its encrypted body is padded to a size bucket
+    /// (16 KiB, 64 KiB, 256 KiB...), so its length does not tell how many references it holds.
+    ///
+    /// Errors: [`Error::PassphraseRejected`] (too easy to guess, with the reason; see
+    /// [`MIN_PASSPHRASE_SCORE`](crate::MIN_PASSPHRASE_SCORE) and
+    /// [`generate_passphrase`](crate::generate_passphrase)), [`Error::Randomness`].
     pub fn export(&mut self, passphrase: &str) -> Result<Vec<u8>> {
         self.export_with(passphrase, KdfParams::default())
     }
@@ -54,7 +66,14 @@ impl Gallery {
     /// - the export's audit events are merged into the log in time order (events already
     ///   present are not repeated), and an `imported` event is recorded;
     /// - if the result would exceed the gallery's cap, nothing changes:
-    ///   [`Error::GalleryFull`].
+    ///   [`Error::GalleryFull`];
+    /// - a consent record dated in the future (beyond a minute of clock difference) refuses
+    ///   the whole file: [`Error::ConsentInvalid`] `"givenAt"`, nothing changes;
+    /// - invisible format characters in labels, names and purposes (version-1 files could
+    ///   hold them) are replaced by U+FFFD and counted in the report.
+    ///
+    /// Reads format versions 1 and 2; the passphrase is not strength-checked here (an old
+    /// file keeps opening with the passphrase it was written with).
     ///
     /// Refusals, each before anything changes: [`Error::ExportNotRecognized`],
     /// [`Error::ExportUnsupportedVersion`], [`Error::ExportTruncated`],
@@ -64,7 +83,15 @@ impl Gallery {
     pub fn import(&mut self, file: &[u8], passphrase: &str) -> Result<ImportReport> {
         let now = self.enforce_expiry().0;
         let contents = open(file, passphrase)?;
-        let mut report = ImportReport::default();
+        for reference in &contents.references {
+            if reference.consent.given_at() > now.plus_ms(CLOCK_SKEW_MS) {
+                return Err(Error::ConsentInvalid {
+                    field: "givenAt",
+                    reason: format!("the consent of reference {} in this export is dated in the future; nothing was imported", reference.id),
+                });
+            }
+        }
+        let mut report = ImportReport { texts_repaired: contents.repaired_texts, ..ImportReport::default() };
         let mut expired = Vec::new();
         let mut fresh = Vec::new();
         for reference in contents.references {
@@ -81,6 +108,9 @@ impl Gallery {
         }
         report.added = fresh.len();
         report.expired_erased = expired.len();
+        if report.added > 0 {
+            self.revision += 1;
+        }
         self.references.extend(fresh);
         self.audit.merge(contents.events);
         for reference in expired {

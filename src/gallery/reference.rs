@@ -117,6 +117,13 @@ pub struct ReferenceInfo {
     pub template_bytes: usize,
 }
 
+impl Drop for ReferenceInfo {
+    /// The label is personal data: every copy handed out is wiped too.
+    fn drop(&mut self) {
+        self.label.zeroize();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use crate::{DetectorConfig, EngineConfig, Face};
+use crate::{CosineRow, DetectorConfig, EngineConfig, Face, SessionHistory, TeachingConfig};
 
 /// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...}, threads,
-/// modelsVerified }`, all optional.
+/// modelsVerified, teaching?, resume? }`, all optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct CoreOptions {
@@ -18,6 +18,42 @@ pub(crate) struct CoreOptions {
     /// `true` when the caller (the package's worker) has checked both models' SHA-256 before
     /// passing them, so that they are not hashed twice. Default `false`: checked here.
     pub models_verified: bool,
+    /// The teaching view: absent or `false` keeps it off; `true` or `{ maxExplanations,
+    /// holdMs }` turns it on.
+    pub teaching: Option<TeachingOptions>,
+    /// What an earlier session of the same page carries over (the npm package's worker
+    /// restart): its audit log and explanation count.
+    pub resume: Option<SessionHistory>,
+}
+
+/// `teaching`: `true`, `false`, or `{ maxExplanations?, holdMs? }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum TeachingOptions {
+    On(bool),
+    Custom(TeachingCustom),
+}
+
+/// `teaching: { maxExplanations?, holdMs? }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct TeachingCustom {
+    pub max_explanations: Option<u32>,
+    pub hold_ms: Option<i64>,
+}
+
+impl TeachingOptions {
+    /// The gallery's teaching configuration (off when absent or `false`).
+    pub fn config(options: &Option<TeachingOptions>) -> TeachingConfig {
+        let lesson = TeachingConfig::LESSON;
+        match options {
+            None | Some(TeachingOptions::On(false)) => TeachingConfig::default(),
+            Some(TeachingOptions::On(true)) => lesson,
+            Some(TeachingOptions::Custom(c)) => {
+                TeachingConfig { max_explanations: c.max_explanations.unwrap_or(lesson.max_explanations), hold_ms: c.hold_ms.unwrap_or(lesson.hold_ms) }
+            }
+        }
+    }
 }
 
 /// Detector settings from JS; absent fields keep [`DetectorConfig::default`].
@@ -142,7 +178,8 @@ impl FaceArg {
     }
 }
 
-/// Whose face: `"self"` or `{ otherPerson: "name" }`.
+/// Whose face: `"self"` or `{ otherPerson: "name" }`. The name is wiped when dropped (it is
+/// moved out, with `std::mem::take`, into the consent record, which wipes its own).
 #[derive(Deserialize)]
 #[serde(untagged)]
 pub(crate) enum SubjectArg {
@@ -153,6 +190,14 @@ pub(crate) enum SubjectArg {
     },
 }
 
+impl Drop for SubjectArg {
+    fn drop(&mut self) {
+        match self {
+            SubjectArg::Keyword(s) | SubjectArg::Other { other_person: s } => s.zeroize(),
+        }
+    }
+}
+
 /// What for: `"verifyItIsMe"`, `"compareWithConsentingPerson"` or `{ other: "description" }`.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -161,18 +206,34 @@ pub(crate) enum PurposeArg {
     Other { other: String },
 }
 
-/// The consent object of `enroll`.
+impl Drop for PurposeArg {
+    fn drop(&mut self) {
+        match self {
+            PurposeArg::Keyword(s) | PurposeArg::Other { other: s } => s.zeroize(),
+        }
+    }
+}
+
+/// The consent object of `enroll` and `explain`. Its texts are wiped when dropped.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ConsentArg {
-    pub subject: SubjectArg,
+    /// Whose face; required (a missing one is `consentInvalid`, naming the field).
+    #[serde(default)]
+    pub subject: Option<SubjectArg>,
     pub purpose: PurposeArg,
     pub consent_text: String,
     #[serde(default)]
     pub expires_at: Option<f64>,
 }
 
-/// `enroll` options: `{ consent, label, face? }`.
+impl Drop for ConsentArg {
+    fn drop(&mut self) {
+        self.consent_text.zeroize();
+    }
+}
+
+/// `enroll` options: `{ consent, label, face? }`. The label is wiped when dropped.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct EnrollArgs {
@@ -181,6 +242,12 @@ pub(crate) struct EnrollArgs {
     pub label: String,
     #[serde(default)]
     pub face: Option<FaceArg>,
+}
+
+impl Drop for EnrollArgs {
+    fn drop(&mut self) {
+        self.label.zeroize();
+    }
 }
 
 /// `verify` options: `{ referenceId, face? }`.
@@ -224,6 +291,12 @@ pub(crate) struct MatchResult {
     pub wording: &'static str,
     pub operating_point: crate::OperatingPoint,
     pub false_match_rate: f64,
+}
+
+impl Drop for MatchResult {
+    fn drop(&mut self) {
+        self.label.zeroize();
+    }
 }
 
 impl From<&crate::Match> for MatchResult {
@@ -275,11 +348,13 @@ pub(crate) struct TransformDto {
     pub ty: f64,
 }
 
-/// What `explain` returns: every step for the chosen face. The crop and template copies made
-/// in wasm memory for it are wiped when this is dropped.
+/// What `explain` returns: what a lesson draws of one face, never its template. The crop copy
+/// made in wasm memory for it is wiped when this is dropped.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ExplainResult {
+    /// The opaque handle of the held template.
+    pub explanation: String,
     pub width: u32,
     pub height: u32,
     pub faces: Vec<Face>,
@@ -287,13 +362,48 @@ pub(crate) struct ExplainResult {
     pub transform: TransformDto,
     /// 112 x 112 RGBA (alpha 255), ready for `ImageData`.
     pub aligned_rgba: serde_bytes::ByteBuf,
-    pub template: Vec<f32>,
+    /// The template as a picture: 128 signed bytes (-127..=127).
+    pub strip: Vec<i8>,
+    /// The template's values at positions 1, 2, 3, 4 and 128, to 4 decimals.
+    pub printed: Vec<f32>,
+    pub template_length: usize,
     pub template_bytes: usize,
+    /// When the held template is wiped at the latest (ms since the epoch).
+    pub held_until: f64,
+    pub explanations_left: u32,
 }
 
 impl Drop for ExplainResult {
     fn drop(&mut self) {
         self.aligned_rgba.as_mut_slice().zeroize();
-        self.template.zeroize();
+        self.strip.zeroize();
+        self.printed.zeroize();
     }
+}
+
+/// `compareExplained` options: `{ a, b }`, two explanation handles.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CompareExplainedArgs {
+    pub a: String,
+    pub b: String,
+}
+
+/// What `compareExplained` returns: the cosine step by step, as a lesson prints and draws it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CosineStepsDto {
+    pub rows: Vec<CosineRow>,
+    /// The 128 products as a picture: signed bytes (-127..=127).
+    pub products: Vec<i8>,
+    pub dot: f32,
+    pub length_a: f32,
+    pub length_b: f32,
+    pub cosine: f32,
+}
+
+/// What `expireDue` returns: the references erased because their consent expired.
+#[derive(Serialize)]
+pub(crate) struct ExpiryReport {
+    pub expired: Vec<String>,
 }

@@ -4,7 +4,9 @@
 //! gallery. Images come in as bytes (RGBA pixels or an encoded file); small plain results go out
 //! as JS objects (camelCase, via `serde-wasm-bindgen`). Every method returns
 //! `Result<_, JsError>`; the thrown `Error` carries a stable `code` (see [`crate::Error::code`]).
-//! Templates never cross: not in results, not in errors.
+//! Templates never cross: not in results, not in errors. The teaching view (`explain`, off
+//! unless the options turn it on) returns a picture of a template (one signed byte per value)
+//! and five printed values, and keeps the template itself inside, under a handle.
 
 mod dto;
 
@@ -12,8 +14,14 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{ConsentRecord, Engine, FaceEngine, EraseOptions, Error, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp};
-use dto::{ConsentArg, EraseArgs, CoreOptions, Detection, EnrollArgs, ExplainArgs, ExplainResult, TransformDto, FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, VerifyArgs};
+use crate::{
+    ConsentRecord, Engine, EraseOptions, Error, ExplanationId, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp,
+    TEMPLATE_LEN,
+};
+use dto::{
+    CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult, FaceArg,
+    IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, TeachingOptions, TransformDto, VerifyArgs,
+};
 
 /// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
 /// sharing this module's memory as rayon's global pool. The worker calls it before building the
@@ -42,16 +50,22 @@ impl FaceGateCore {
     /// Builds the engine from the two model files' bytes (each checked against its SHA-256,
     /// unless `modelsVerified` says the caller did) and `options` (`{ detector: { inputSize,
     /// quickInputSize, quickMinFace, scoreThreshold, nmsIou, maxFaces }, gallery: {
-    /// maxReferences, operatingPoint }, threads, modelsVerified }`, all optional).
+    /// maxReferences, operatingPoint }, threads, modelsVerified, teaching: true | {
+    /// maxExplanations, holdMs }, resume: { auditLog, explanationsUsed } }`, all optional; the
+    /// teaching view is off unless `teaching` turns it on).
     #[wasm_bindgen(constructor)]
     pub fn new(detector: &[u8], recognizer: &[u8], options: JsValue) -> Result<FaceGateCore, JsError> {
-        let options: CoreOptions = from_js_or_default(options, "options")?;
+        let mut options: CoreOptions = from_js_or_default(options, "options")?;
         let defaults = GalleryConfig::default();
         let gallery_config = GalleryConfig {
             max_references: options.gallery.max_references.unwrap_or(defaults.max_references),
             operating_point: options.gallery.operating_point.unwrap_or(defaults.operating_point),
+            teaching: TeachingOptions::config(&options.teaching),
         };
-        let gallery = Gallery::new(gallery_config).map_err(|e| js_error(&e))?;
+        let mut gallery = Gallery::new(gallery_config).map_err(|e| js_error(&e))?;
+        if let Some(history) = options.resume.take() {
+            gallery.resume(history);
+        }
         let engine = if options.models_verified {
             Engine::new_verified(detector, recognizer, options.engine_config())
         } else {
@@ -116,32 +130,94 @@ impl FaceGateCore {
         to_js(&IdentifyResult { best: found.best.as_ref().map(MatchResult::from), candidates: found.candidates.iter().map(MatchResult::from).collect() })
     }
 
-    /// The teaching view of the pipeline for one face of `image` (`options`: `{ consent, face? }`):
-    /// `{ width, height, faces, chosen, transform, alignedRgba, template, templateBytes }`.
-    /// The one call that returns a template, so a student can see one; like `enroll` it needs
-    /// consent (else `consentRequired`, nothing decoded), and unlike it, keeps nothing.
-    pub fn explain(&self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    /// The teaching view of one face of `image` (`options`: `{ consent, face? }`):
+    /// `{ explanation, width, height, faces, chosen, transform, alignedRgba, strip, printed,
+    /// templateLength, templateBytes, heldUntil, explanationsLeft }`. Needs consent (else
+    /// `consentRequired`, nothing decoded), the teaching view on (`teachingDisabled`) and the
+    /// session's cap not reached (`explanationCapReached`); logs an `explained` event. The
+    /// template stays here under the `explanation` handle; only its picture (`strip`, 128
+    /// signed bytes) and five printed values cross.
+    pub fn explain(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         let args: ExplainArgs = from_js(options, "explain options")?;
-        let consent = self.consent(args.consent.ok_or_else(|| js_error(&Error::ConsentRequired))?)?;
-        let image = self.image(image)?;
-        let now = crate::Clock::now(&*self.gallery.clock);
-        let e = crate::explain(&self.engine, &image, FaceArg::choice(args.face), &consent, now).map_err(|e| js_error(&e))?;
+        let consent = match args.consent {
+            Some(c) => Some(self.consent(c)?),
+            None => None,
+        };
+        let arg: ImageArg = from_js(image, "image")?;
+        let e = self.gallery.explain(&self.engine, image_input(&arg)?, FaceArg::choice(args.face), consent).map_err(|e| js_error(&e))?;
         let rgb = e.aligned.as_rgb();
         let mut rgba = Vec::with_capacity(rgb.len() / 3 * 4);
         for px in rgb.chunks_exact(3) {
             rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
         }
         let result = ExplainResult {
-            width: image.width(),
-            height: image.height(),
+            explanation: e.id.to_string(),
+            width: e.width,
+            height: e.height,
             chosen: e.chosen,
             transform: TransformDto { a: e.transform.a, b: e.transform.b, tx: e.transform.tx, ty: e.transform.ty },
             aligned_rgba: serde_bytes::ByteBuf::from(rgba),
-            template: e.template.as_slice().to_vec(),
-            template_bytes: std::mem::size_of_val(e.template.as_slice()),
+            strip: e.strip.0.to_vec(),
+            printed: e.printed.to_vec(),
+            template_length: TEMPLATE_LEN,
+            template_bytes: crate::Template::byte_len(),
+            held_until: e.held_until.as_unix_ms() as f64,
+            explanations_left: e.explanations_left,
             faces: e.faces.clone(),
         };
         to_js(&result)
+    }
+
+    /// The cosine of two explained faces step by step (`options`: `{ a, b }`, two
+    /// `explanation` handles): `{ rows, products, dot, lengthA, lengthB, cosine }`. Errors:
+    /// `unknownExplanation`.
+    #[wasm_bindgen(js_name = compareExplained)]
+    pub fn compare_explained(&mut self, options: JsValue) -> Result<JsValue, JsError> {
+        let args: CompareExplainedArgs = from_js(options, "compareExplained options")?;
+        let a: ExplanationId = args.a.parse().map_err(|e| js_error(&e))?;
+        let b: ExplanationId = args.b.parse().map_err(|e| js_error(&e))?;
+        let s = self.gallery.compare_explained(a, b).map_err(|e| js_error(&e))?;
+        to_js(&CosineStepsDto { rows: s.rows, products: s.products.0.to_vec(), dot: s.dot, length_a: s.length_a, length_b: s.length_b, cosine: s.cosine })
+    }
+
+    /// Wipes an explained face's template now. Errors: `unknownExplanation`.
+    #[wasm_bindgen(js_name = releaseExplanation)]
+    pub fn release_explanation(&mut self, explanation: &str) -> Result<(), JsError> {
+        let id: ExplanationId = explanation.parse().map_err(|e| js_error(&e))?;
+        self.gallery.release_explanation(id).map_err(|e| js_error(&e))
+    }
+
+    /// When the next consent expires or explained face is wiped (ms since the epoch), or
+    /// `undefined`: when to call `expireDue`.
+    #[wasm_bindgen(js_name = nextExpiry)]
+    pub fn next_expiry(&self) -> Option<f64> {
+        self.gallery.next_expiry().map(|t| t.as_unix_ms() as f64)
+    }
+
+    /// Erases what is due now (references whose consent expired, explained faces past their
+    /// time): `{ expired: [referenceId] }`.
+    #[wasm_bindgen(js_name = expireDue)]
+    pub fn expire_due(&mut self) -> Result<JsValue, JsError> {
+        let expired = self.gallery.expire_due().iter().map(ReferenceId::to_string).collect();
+        to_js(&ExpiryReport { expired })
+    }
+
+    /// A number that changes whenever the set of references changes.
+    pub fn revision(&self) -> f64 {
+        self.gallery.revision() as f64
+    }
+
+    /// What the next session should carry over: `{ auditLog, explanationsUsed }` (no
+    /// reference, template or key).
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.gallery.history())
+    }
+
+    /// A new export passphrase: six words of the EFF Long Wordlist, drawn with
+    /// `crypto.getRandomValues`.
+    #[wasm_bindgen(js_name = generatePassphrase)]
+    pub fn generate_passphrase(&self) -> Result<String, JsError> {
+        crate::generate_passphrase().map_err(|e| js_error(&e))
     }
 
     /// Withdraws consent for one reference: its template is wiped at once.
@@ -214,18 +290,20 @@ fn image_input(arg: &ImageArg) -> Result<ImageInput<'_>, JsError> {
 
 impl FaceGateCore {
     /// A validated consent record from the JS consent object, timed by the gallery's clock.
-    fn consent(&self, c: ConsentArg) -> Result<ConsentRecord, JsError> {
+    /// The texts are moved into the record (which wipes them when dropped).
+    fn consent(&self, mut c: ConsentArg) -> Result<ConsentRecord, JsError> {
         let invalid = |field: &str, reason: &str| coded("consentInvalid", &format!("consent `{field}` {reason}"));
-        let subject = match c.subject {
-            SubjectArg::Keyword(k) if k == "self" => Subject::SelfPerson,
-            SubjectArg::Keyword(_) => return Err(invalid("subject", "must be \"self\" or { otherPerson: name }")),
-            SubjectArg::Other { other_person } => Subject::OtherPersonConsented { name: other_person },
+        let subject = match &mut c.subject {
+            Some(SubjectArg::Keyword(k)) if k == "self" => Subject::SelfPerson,
+            Some(SubjectArg::Keyword(_)) => return Err(invalid("subject", "must be \"self\" or { otherPerson: name }")),
+            Some(SubjectArg::Other { other_person }) => Subject::OtherPersonConsented { name: std::mem::take(other_person) },
+            None => return Err(invalid("subject", "is required: whose face it is, \"self\" or { otherPerson: name } (a person who agreed)")),
         };
-        let purpose = match c.purpose {
+        let purpose = match &mut c.purpose {
             PurposeArg::Keyword(k) if k == "verifyItIsMe" => Purpose::VerifyItIsMe,
             PurposeArg::Keyword(k) if k == "compareWithConsentingPerson" => Purpose::CompareWithConsentingPerson,
             PurposeArg::Keyword(_) => return Err(invalid("purpose", "must be \"verifyItIsMe\", \"compareWithConsentingPerson\" or { other: text }")),
-            PurposeArg::Other { other } => Purpose::Other { description: other },
+            PurposeArg::Other { other } => Purpose::Other { description: std::mem::take(other) },
         };
         let expires_at = match c.expires_at {
             None => None,

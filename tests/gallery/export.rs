@@ -1,7 +1,7 @@
 //! Rules 5 and 7: export is opt-in, encrypted under a passphrase, versioned; import refuses
 //! anything but an intact file opened with the right passphrase.
 
-use facegate::{Clock, Error, FaceChoice, Gallery, GalleryConfig, ImageInput, ImportReport, ManualClock, EXPORT_FORMAT_VERSION};
+use facegate::{generate_passphrase, Clock, Error, FaceChoice, Gallery, GalleryConfig, ImageInput, ImportReport, ManualClock, EXPORT_FORMAT_VERSION};
 use sha2::{Digest, Sha256};
 
 use crate::support::{clock, enroll, gallery, my_consent, photo, their_consent, Counting, DAY_MS};
@@ -39,11 +39,11 @@ fn export_import_round_trip_equals_original() {
     let c = clock();
     let mut original = sample(&c);
     let file = original.export(PASS).unwrap();
-    assert_eq!(&file[..10], b"FACEGATE\x01\x00");
+    assert_eq!(&file[..10], b"FACEGATE\x02\x00");
 
     let mut restored = gallery(&c);
     let report = restored.import(&file, PASS).unwrap();
-    assert_eq!(report, ImportReport { added: 3, already_present: 0, expired_erased: 0 });
+    assert_eq!(report, ImportReport { added: 3, already_present: 0, expired_erased: 0, texts_repaired: 0 });
     assert_eq!(restored.list(), original.list(), "ids, labels, times, consent records");
 
     // The audit log travels too: what it held when exported, then the import.
@@ -134,7 +134,7 @@ fn future_version_refused() {
     file[8..10].copy_from_slice(&(EXPORT_FORMAT_VERSION + 1).to_le_bytes());
     fix_checksum(&mut file);
     let e = import_err(&file, PASS);
-    assert!(matches!(e, Error::ExportUnsupportedVersion { found: 2, supported: 1 }), "{e:?}");
+    assert!(matches!(e, Error::ExportUnsupportedVersion { found: 3, supported: 2 }), "{e:?}");
     assert_eq!(e.code(), "exportUnsupportedVersion");
 }
 
@@ -161,7 +161,7 @@ fn import_merges_and_respects_the_cap() {
     enroll(&mut g, "biden.jpg", "Joe", their_consent(&c, "Joe", None));
     assert_eq!(g.import(&file, PASS).unwrap().added, 3);
     assert_eq!(g.len(), 4, "merged with what was there");
-    assert_eq!(g.import(&file, PASS).unwrap(), ImportReport { added: 0, already_present: 3, expired_erased: 0 });
+    assert_eq!(g.import(&file, PASS).unwrap(), ImportReport { added: 0, already_present: 3, expired_erased: 0, texts_repaired: 0 });
     assert_eq!(g.len(), 4, "importing twice adds nothing");
 
     let mut small = Gallery::with_clock(GalleryConfig { max_references: 3, ..Default::default() }, c.clone()).unwrap();
@@ -179,7 +179,59 @@ fn import_erases_expired_consents() {
     let later = ManualClock::new(c.now().plus_ms(11 * DAY_MS));
     let mut g = gallery(&later);
     let report = g.import(&file, PASS).unwrap();
-    assert_eq!(report, ImportReport { added: 2, already_present: 0, expired_erased: 1 });
+    assert_eq!(report, ImportReport { added: 2, already_present: 0, expired_erased: 1, texts_repaired: 0 });
     assert!(g.list().iter().all(|r| r.label != "Ana"));
     assert!(g.audit_log().iter().any(|e| matches!(e.kind, facegate::AuditEventKind::Expired { .. })));
+}
+
+#[test]
+fn exports_of_1_and_9_references_have_the_same_length() {
+    let c = clock();
+    let photos =
+        ["person_a_1.jpg", "person_b_1.jpg", "obama.jpg", "biden.jpg", "person_a_2.jpg", "person_b_2.jpg", "obama2.jpg", "impostor_2.jpg", "person_a_1.jpg"];
+    let mut one = gallery(&c);
+    enroll(&mut one, photos[0], "me", my_consent(&c));
+    let mut nine = gallery(&c);
+    for (i, p) in photos.iter().enumerate() {
+        enroll(&mut nine, p, &format!("person {i}"), their_consent(&c, &format!("Person number {i}"), Some(DAY_MS)));
+    }
+    let (a, b) = (one.export(PASS).unwrap(), nine.export(PASS).unwrap());
+    assert_eq!(a.len(), b.len(), "the length does not tell 1 reference from 9");
+    assert_eq!(a.len(), HEADER_LEN + 16 * 1024 + 16, "the first bucket: 16 KiB and the tag");
+    assert_eq!(gallery(&c).import(&b, PASS).unwrap().added, 9);
+}
+
+#[test]
+fn weak_passphrases_are_refused_with_a_reason_and_a_generated_one_passes() {
+    let c = clock();
+    let mut g = sample(&c);
+    for weak in ["password1", "facegate2026", "iloveyou!", "qwerty123456"] {
+        match g.export(weak) {
+            Err(Error::PassphraseRejected { reason, score: Some(score) }) => {
+                assert!(score < facegate::MIN_PASSPHRASE_SCORE && reason.contains("too easy to guess"), "{weak}: {score} {reason}");
+            }
+            other => panic!("{weak}: {other:?}"),
+        }
+    }
+    let generated = generate_passphrase().unwrap();
+    assert_eq!(generated.split(' ').count(), facegate::PASSPHRASE_WORDS);
+    let file = g.export(&generated).unwrap();
+    assert_eq!(gallery(&c).import(&file, &generated).unwrap().added, 3);
+}
+
+#[test]
+fn future_dated_consent_in_an_import_is_refused() {
+    let c = clock();
+    // Written on a device whose clock ran a day ahead.
+    let ahead = ManualClock::new(c.now().plus_ms(DAY_MS));
+    let mut g = gallery(&ahead);
+    enroll(&mut g, "person_a_1.jpg", "me", my_consent(&ahead));
+    let file = g.export(PASS).unwrap();
+    let e = import_err(&file, PASS);
+    assert!(matches!(e, Error::ConsentInvalid { field: "givenAt", .. }), "{e:?}");
+    // A minute of clock difference is tolerated.
+    let close = ManualClock::new(c.now().plus_ms(30_000));
+    let mut g = gallery(&close);
+    enroll(&mut g, "person_a_1.jpg", "me", my_consent(&close));
+    assert_eq!(gallery(&c).import(&g.export(PASS).unwrap(), PASS).unwrap().added, 1);
 }

@@ -4,8 +4,8 @@
 use std::cell::{Cell, RefCell};
 
 use facegate::{
-    BoundingBox, Clock, ConsentRecord, Engine, Face, FaceChoice, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ManualClock, Purpose, ReferenceId,
-    Result, Subject, Template, Timestamp,
+    BoundingBox, Clock, ConsentRecord, Engine, Face, FaceChoice, FaceEngine, FaceSteps, Gallery, GalleryConfig, Image, ImageInput, ManualClock, Purpose,
+    ReferenceId, Result, Subject, Template, Timestamp,
 };
 use image::DynamicImage;
 
@@ -53,6 +53,11 @@ impl FaceEngine for Counting {
     fn template(&self, image: &Image, face: &Face) -> Result<Template> {
         self.embedded.borrow_mut().push(face.bbox);
         self.inner.template(image, face)
+    }
+
+    fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps> {
+        self.embedded.borrow_mut().push(face.bbox);
+        self.inner.explain_face(image, face)
     }
 }
 

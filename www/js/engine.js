@@ -12,6 +12,8 @@ let loading = null;
 export function loadEngine(onProgress) {
   loading ??= FaceGate.load({
     workerUrl: new URL('./facegate-worker.js', import.meta.url).href,
+    // The teaching mode shows a picture of a face's template (with consent naming whose face).
+    teaching: true,
     onProgress: (p) => onProgress?.(p.fraction),
   });
   return loading;

@@ -1,7 +1,12 @@
 // Teaching mode: each step of the pipeline on a face the user chooses (box and landmarks, the
 // aligned crop, the template as a picture, the cosine step by step), the threshold and its error
 // rates from the shipped calibration curves, and the models' nutrition labels.
-import { t, num, fixed, percent, onLanguageChange } from './i18n.js';
+//
+// The page never holds a template: facegate's teaching view keeps each explained face's template
+// in its worker under a handle and hands out a picture of it (128 signed bytes) and five printed
+// values; the cosine of A and B is computed there, step by step. Like enrolment, each explained
+// face needs a consent naming whose face it is.
+import { t, num, fixed, percent, onLanguageChange, applyTranslations } from './i18n.js';
 import { showError } from './errors.js';
 import { clearCanvas, pictureCanvas } from './photo.js';
 import { showFaces } from './picker.js';
@@ -34,15 +39,31 @@ export function drawStrip(canvas, values) {
   });
 }
 
-/** The cosine of two templates, with its parts: products, running sums and lengths. */
-export function cosineSteps(a, b) {
-  const products = Array.from(a, (v, i) => v * b[i]);
-  let sum = 0;
-  const running = products.map((p) => (sum += p));
-  const length = (v) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
-  const la = length(a);
-  const lb = length(b);
-  return { products, running, dot: sum, lengthA: la, lengthB: lb, cosine: sum / (la * lb) };
+/** A fieldset asking whose face a slot's photo shows (as enrolment does); returns a reader. */
+function whoseFace(slot, name) {
+  const box = document.createElement('fieldset');
+  box.className = 'teach-whose';
+  box.innerHTML = `<legend data-i18n="whoseFace"></legend>
+    <label><input type="radio" name="teach-subject-${name}" value="self" checked> <span data-i18n="subjectSelf"></span></label>
+    <label><input type="radio" name="teach-subject-${name}" value="other"> <span data-i18n="subjectOther"></span></label>
+    <label class="other-name" hidden><span data-i18n="otherName"></span> <input type="text" maxlength="100" autocomplete="off"></label>`;
+  slot.querySelector('.photo-source').before(box);
+  applyTranslations(box);
+  const other = () => box.querySelector('input[value="other"]').checked;
+  box.addEventListener('change', () => { box.querySelector('.other-name').hidden = !other(); });
+  return {
+    /** `'self'`, `{ otherPerson }`, or null when the name is missing. */
+    subject() {
+      if (!other()) return 'self';
+      const person = box.querySelector('.other-name input').value.trim();
+      return person ? { otherPerson: person } : null;
+    },
+    reset() {
+      box.querySelector('input[value="self"]').checked = true;
+      box.querySelector('.other-name input').value = '';
+      box.querySelector('.other-name').hidden = true;
+    },
+  };
 }
 
 /**
@@ -50,7 +71,9 @@ export function cosineSteps(a, b) {
  * `manifest` (sizes and SHA-256 of the files). Returns `{ reset(), refresh() }`.
  */
 export function setUpTeach(app) {
-  const slots = { a: null, b: null }; // per slot: { bitmap, faces, explanation, picker }
+  const slots = { a: null, b: null }; // per slot: { bitmap, faces, explanation, picker, fg }
+  const who = {}; // per slot: whose face it is (asked as enrolment asks)
+  let cosine = null; // the cosine of A and B, step by step, as the worker computed it
   const sources = {}; // per slot: { slot, source }: where the photo comes from
   const attempts = { a: 0, b: 0 }; // the latest photo chosen per slot
   const threshold = $('threshold');
@@ -58,6 +81,7 @@ export function setUpTeach(app) {
 
   for (const name of ['a', 'b']) {
     const slot = document.querySelector(`.teach-slot[data-slot="${name}"]`);
+    who[name] = whoseFace(slot, name);
     const view = document.createElement('div');
     view.className = 'teach-view';
     view.id = `teach-view-${name}`;
@@ -71,11 +95,26 @@ export function setUpTeach(app) {
     sources[name] = { slot, source };
   }
 
+  /** Forgets a slot's explained face: the worker wipes its template, the page its pictures. */
+  function forgetExplanation(s) {
+    const e = s?.explanation;
+    if (!e) return;
+    s.fg?.releaseExplanation(e.explanation).catch(() => {}); // already wiped (erased, timed out)
+    wipePictures(e);
+    s.explanation = null;
+    cosine = null;
+  }
+
+  function wipePictures(e) {
+    e.aligned.data.fill(0);
+    e.strip.fill(0);
+    e.printed.fill(0);
+  }
+
   function wipeSlot(name) {
     const s = slots[name];
     if (!s) return;
-    s.explanation?.template.fill(0);
-    s.explanation?.aligned.data.fill(0);
+    forgetExplanation(s);
     s.bitmap.close();
     slots[name] = null;
     const view = $(`teach-view-${name}`);
@@ -117,27 +156,50 @@ export function setUpTeach(app) {
 
   async function explainFace(name, face, steps) {
     const s = slots[name];
-    s.explanation?.template.fill(0);
-    s.explanation = null;
+    forgetExplanation(s);
     renderCosine();
+    const subject = who[name].subject();
+    if (!subject) {
+      showError($('teach-error'), { code: 'nameMissing', message: t('nameMissing') });
+      return;
+    }
+    showError($('teach-error'), null);
     const done = busy(sources[name].slot, 'busyExplain', { parent: sources[name].source.container });
     try {
       const fg = await app.engine();
+      s.fg = fg;
       const consent = {
-        subject: 'self',
+        subject,
         purpose: { other: t('teachPurpose') },
         consentText: t('purposeLearn'),
       };
       const explanation = await fg.explain(s.bitmap, { consent, face });
-      if (slots[name] !== s) return void explanation.template.fill(0);
+      if (slots[name] !== s) {
+        fg.releaseExplanation(explanation.explanation).catch(() => {});
+        return void wipePictures(explanation);
+      }
       s.explanation = explanation;
       renderSteps(name, steps);
-      renderCosine();
+      await compareAB();
     } catch (e) {
       showError($('teach-error'), e);
     } finally {
       done();
     }
+  }
+
+  /** Asks the worker for the cosine of A and B step by step, when both are explained. */
+  async function compareAB() {
+    cosine = null;
+    const a = slots.a?.explanation;
+    const b = slots.b?.explanation;
+    if (a && b) {
+      const fg = await app.engine();
+      const steps = await fg.compareExplained(a.explanation, b.explanation);
+      // Only if neither changed meanwhile.
+      if (slots.a?.explanation === a && slots.b?.explanation === b) cosine = steps;
+    }
+    renderCosine();
   }
 
   function renderSteps(name, steps) {
@@ -149,13 +211,14 @@ export function setUpTeach(app) {
     crop.height = 112;
     crop.getContext('2d').putImageData(new ImageData(e.aligned.data, 112, 112), 0, 0);
     const strip = pictureCanvas('strip', t('teachStripLabel'));
-    drawStrip(strip, e.template);
+    drawStrip(strip, Array.from(e.strip));
     const numbers = document.createElement('details');
     const summary = document.createElement('summary');
     summary.textContent = t('teachShowNumbers');
     const pre = document.createElement('pre');
     pre.className = 'numbers';
-    pre.textContent = Array.from(e.template, (v) => fixed(v, 4)).join(' ');
+    const shown = e.printed.map((v) => fixed(v, 4));
+    pre.textContent = `${shown.slice(0, 4).join(' ')} … ${shown[4]}`;
     numbers.append(summary, pre);
     const p = (key, vars) => {
       const el = document.createElement('p');
@@ -167,7 +230,7 @@ export function setUpTeach(app) {
       p('teachLandmarks'),
       p('teachStep2'),
       crop,
-      p('teachStep3', { n: num(e.template.length), bytes: num(e.templateBytes) }),
+      p('teachStep3', { n: num(e.templateLength), bytes: num(e.templateBytes) }),
       strip,
       numbers,
     );
@@ -177,16 +240,14 @@ export function setUpTeach(app) {
   function renderCosine() {
     const box = $('teach-cosine');
     box.replaceChildren();
-    const a = slots.a?.explanation?.template;
-    const b = slots.b?.explanation?.template;
-    if (!a || !b) {
+    const s = cosine;
+    if (!s) {
       const p = document.createElement('p');
       p.className = 'hint';
       p.textContent = t('teachCosineNeedsTwo');
       box.append(p);
       return;
     }
-    const s = cosineSteps(a, b);
     const h = document.createElement('h4');
     h.textContent = t('teachCosineTitle');
     const intro = document.createElement('p');
@@ -200,9 +261,9 @@ export function setUpTeach(app) {
       th.textContent = t(key);
       head.append(th);
     }
-    const row = (i) => {
+    const row = (r) => {
       const tr = document.createElement('tr');
-      for (const v of [num(i + 1), fixed(a[i], 4), fixed(b[i], 4), fixed(s.products[i], 5), fixed(s.running[i], 4)]) {
+      for (const v of [num(r.position), fixed(r.a, 4), fixed(r.b, 4), fixed(r.product, 5), fixed(r.runningSum, 4)]) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -214,9 +275,9 @@ export function setUpTeach(app) {
     td.colSpan = 5;
     td.textContent = '…';
     dots.append(td);
-    table.append(head, row(0), row(1), row(2), row(3), dots, row(a.length - 1));
+    table.append(head, ...s.rows.slice(0, 4).map(row), dots, row(s.rows[4]));
     const strip = pictureCanvas('strip', t('teachProductsLabel'));
-    drawStrip(strip, s.products);
+    drawStrip(strip, Array.from(s.products));
     const lengths = document.createElement('p');
     lengths.textContent = t('teachCosine2', { la: fixed(s.lengthA, 4), lb: fixed(s.lengthB, 4), dot: fixed(s.dot, 4), cosine: fixed(s.cosine, 4) });
     const result = document.createElement('p');
@@ -295,6 +356,7 @@ export function setUpTeach(app) {
         attempts[name] += 1;
         wipeSlot(name);
         sources[name].source.reset();
+        who[name].reset();
       }
       renderCosine();
       showError($('teach-error'), null);

@@ -1,17 +1,19 @@
-//! The plaintext of an export (version 1): the references with their consent records and
-//! templates, then the audit log. Layout in docs/export-format.md.
+//! The plaintext of an export: the references with their consent records and templates, then
+//! the audit log; from version 2, zero padding up to a size bucket. Layout in
+//! docs/export-format.md.
 
 use std::collections::HashSet;
 
 use super::wire::{ReadError, Reader, Sink};
 use crate::decision::OperatingPoint;
-use crate::gallery::audit::{AuditEvent, AuditEventKind, ComparisonMode};
+use crate::gallery::audit::{AuditEvent, AuditEventKind, ComparisonMode, MAX_AUDIT_EVENTS};
 use crate::gallery::clock::Timestamp;
 use crate::gallery::config::HARD_MAX_REFERENCES;
-use crate::gallery::consent::{ConsentRecord, Purpose, Subject};
+use crate::gallery::consent::{ConsentRecord, Purpose, Subject, SubjectKind, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};
 use crate::gallery::reference::{Reference, ReferenceId, MAX_LABEL_CHARS};
 use crate::gallery::stored_template::StoredTemplate;
-use crate::gallery::text::text_problem;
+use crate::gallery::teaching::ExplanationId;
+use crate::gallery::text::{replace_format_characters, text_problem, TextProblem};
 use crate::template::TEMPLATE_LEN;
 
 /// Smallest encoded audit event: time (8), kind (1), a u32 (4).
@@ -22,6 +24,23 @@ const MIN_EVENT_LEN: usize = 13;
 pub(crate) struct Contents {
     pub(crate) references: Vec<Reference>,
     pub(crate) events: Vec<AuditEvent>,
+    /// Labels, names and purposes in which invisible format characters (allowed before
+    /// version 2) were replaced by U+FFFD.
+    pub(crate) repaired_texts: usize,
+}
+
+/// Smallest padded body of a version-2 export, in bytes.
+pub(crate) const MIN_BUCKET: usize = 16 * 1024;
+
+/// The padded size of a version-2 body of `len` bytes: the smallest of 16 KiB, 64 KiB,
+/// 256 KiB, 1 MiB, ... (16 KiB times a power of 4) that holds it. A gallery of up to about
+/// 25 references and their log fits the first, so an export does not tell 1 reference from 9.
+pub(crate) fn bucket(len: usize) -> usize {
+    let mut size = MIN_BUCKET;
+    while size < len {
+        size = size.saturating_mul(4);
+    }
+    size
 }
 
 /// Writes the plaintext.
@@ -99,6 +118,19 @@ fn encode_event(e: &AuditEvent, out: &mut dyn Sink) {
             out.u8(7);
             out.u32(*references);
         }
+        AuditEventKind::Explained { explanation, subject } => {
+            out.u8(8);
+            out.u64(explanation.as_u64());
+            out.u8(match subject {
+                SubjectKind::SelfPerson => 0,
+                SubjectKind::OtherPersonConsented => 1,
+            });
+        }
+        AuditEventKind::ExplanationsCompared { a, b } => {
+            out.u8(9);
+            out.u64(a.as_u64());
+            out.u64(b.as_u64());
+        }
     }
 }
 
@@ -115,9 +147,15 @@ fn operating_point_code(p: OperatingPoint) -> u8 {
     }
 }
 
-/// Reads the plaintext back, checking every value as enrolment would.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Contents, ReadError> {
+/// Reads the plaintext of a `version` 1 or 2 export back, checking every value as enrolment
+/// would (texts written before version 2 with invisible format characters are repaired, not
+/// refused); a version-2 body must be a bucket's size and end in zero padding.
+pub(crate) fn decode(bytes: &[u8], version: u16) -> Result<Contents, ReadError> {
+    if version >= 2 && bytes.len() != bucket(bytes.len()) {
+        return Err(format!("a version-{version} body of {} bytes is not a padding bucket's size", bytes.len()));
+    }
     let mut r = Reader::new(bytes);
+    let mut repaired_texts = 0;
     let count = r.u32("the reference count")? as usize;
     if count > HARD_MAX_REFERENCES {
         return Err(format!("{count} references, more than any gallery holds ({HARD_MAX_REFERENCES})"));
@@ -125,40 +163,61 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Contents, ReadError> {
     let mut references = Vec::with_capacity(count);
     let mut ids = HashSet::new();
     for _ in 0..count {
-        let reference = decode_reference(&mut r)?;
+        let reference = decode_reference(&mut r, &mut repaired_texts)?;
         if !ids.insert(reference.id) {
             return Err(format!("reference id {} appears twice", reference.id));
         }
         references.push(reference);
     }
     let count = r.u32("the event count")? as usize;
+    if count > MAX_AUDIT_EVENTS {
+        return Err(format!("{count} audit events, more than a log keeps ({MAX_AUDIT_EVENTS})"));
+    }
     if count > r.remaining() / MIN_EVENT_LEN {
         return Err(format!("{count} events cannot fit in {} bytes", r.remaining()));
     }
     let mut events = Vec::with_capacity(count);
     for _ in 0..count {
-        events.push(decode_event(&mut r)?);
+        events.push(decode_event(&mut r, version)?);
     }
-    r.finish()?;
-    Ok(Contents { references, events })
+    if version >= 2 {
+        r.padding()?;
+    } else {
+        r.finish()?;
+    }
+    Ok(Contents { references, events, repaired_texts })
 }
 
-fn decode_reference(r: &mut Reader<'_>) -> Result<Reference, ReadError> {
-    let id = ReferenceId::from_u64(r.u64("a reference id")?);
-    let label = r.str("a label")?;
-    if let Some(problem) = text_problem(&label, MAX_LABEL_CHARS) {
-        return Err(format!("label of {id} {problem}"));
+/// A label, name or purpose read from an export: checked as when it was typed, except that
+/// invisible format characters (allowed before version 2) are replaced by U+FFFD and counted.
+fn read_text(r: &mut Reader<'_>, what: &str, max_chars: usize, repaired: &mut usize) -> Result<String, ReadError> {
+    let mut text = r.str(what)?;
+    if let Some(TextProblem::Format { .. }) = text_problem(&text, max_chars) {
+        let (fixed, _) = replace_format_characters(&text);
+        zeroize::Zeroize::zeroize(&mut text);
+        text = fixed;
+        *repaired += 1;
     }
+    if let Some(TextProblem::Invalid(problem)) = text_problem(&text, max_chars) {
+        zeroize::Zeroize::zeroize(&mut text);
+        return Err(format!("{what} {problem}"));
+    }
+    Ok(text)
+}
+
+fn decode_reference(r: &mut Reader<'_>, repaired: &mut usize) -> Result<Reference, ReadError> {
+    let id = ReferenceId::from_u64(r.u64("a reference id")?);
+    let label = read_text(r, "a label", MAX_LABEL_CHARS, repaired).map_err(|e| format!("{e} (reference {id})"))?;
     let created_at = Timestamp::from_unix_ms(r.i64("a creation time")?);
     let subject = match r.u8("a subject")? {
         0 => Subject::SelfPerson,
-        1 => Subject::OtherPersonConsented { name: r.str("a subject name")? },
+        1 => Subject::OtherPersonConsented { name: read_text(r, "a subject name", MAX_SUBJECT_NAME_CHARS, repaired)? },
         k => return Err(format!("unknown subject kind {k}")),
     };
     let purpose = match r.u8("a purpose")? {
         0 => Purpose::VerifyItIsMe,
         1 => Purpose::CompareWithConsentingPerson,
-        2 => Purpose::Other { description: r.str("a purpose description")? },
+        2 => Purpose::Other { description: read_text(r, "a purpose description", MAX_PURPOSE_CHARS, repaired)? },
         k => return Err(format!("unknown purpose kind {k}")),
     };
     let given_at = Timestamp::from_unix_ms(r.i64("a consent time")?);
@@ -175,7 +234,7 @@ fn decode_reference(r: &mut Reader<'_>) -> Result<Reference, ReadError> {
     Ok(Reference { id, label, created_at, consent, template })
 }
 
-fn decode_event(r: &mut Reader<'_>) -> Result<AuditEvent, ReadError> {
+fn decode_event(r: &mut Reader<'_>, version: u16) -> Result<AuditEvent, ReadError> {
     let at = Timestamp::from_unix_ms(r.i64("an event time")?);
     let id = |r: &mut Reader<'_>| r.u64("an event's reference id").map(ReferenceId::from_u64);
     let kind = match r.u8("an event kind")? {
@@ -201,6 +260,18 @@ fn decode_event(r: &mut Reader<'_>) -> Result<AuditEvent, ReadError> {
         5 => AuditEventKind::Exported { references: r.u32("a count")? },
         6 => AuditEventKind::Imported { references: r.u32("a count")?, expired_erased: r.u32("a count")? },
         7 => AuditEventKind::Erased { references: r.u32("a count")? },
+        8 if version >= 2 => AuditEventKind::Explained {
+            explanation: ExplanationId::from_u64(r.u64("an explanation handle")?),
+            subject: match r.u8("a subject kind")? {
+                0 => SubjectKind::SelfPerson,
+                1 => SubjectKind::OtherPersonConsented,
+                k => return Err(format!("unknown subject kind {k}")),
+            },
+        },
+        9 if version >= 2 => AuditEventKind::ExplanationsCompared {
+            a: ExplanationId::from_u64(r.u64("an explanation handle")?),
+            b: ExplanationId::from_u64(r.u64("an explanation handle")?),
+        },
         k => return Err(format!("unknown event kind {k}")),
     };
     Ok(AuditEvent { at, kind })
@@ -241,6 +312,15 @@ mod tests {
         (refs, events)
     }
 
+    fn teaching_events() -> Vec<AuditEvent> {
+        let (a, b) = (ExplanationId::from_u64(7), ExplanationId::from_u64(8));
+        vec![
+            AuditEvent { at: Timestamp::from_unix_ms(9), kind: AuditEventKind::Explained { explanation: a, subject: SubjectKind::SelfPerson } },
+            AuditEvent { at: Timestamp::from_unix_ms(10), kind: AuditEventKind::Explained { explanation: b, subject: SubjectKind::OtherPersonConsented } },
+            AuditEvent { at: Timestamp::from_unix_ms(11), kind: AuditEventKind::ExplanationsCompared { a, b } },
+        ]
+    }
+
     fn encoded(refs: &[Reference], events: &[AuditEvent]) -> Vec<u8> {
         let mut count = Counter::default();
         encode(refs, events, &mut count);
@@ -253,9 +333,47 @@ mod tests {
     #[test]
     fn everything_round_trips_bit_for_bit() {
         let (refs, events) = sample();
-        let back = decode(&encoded(&refs, &events)).unwrap();
+        let back = decode(&encoded(&refs, &events), 1).unwrap();
         assert_eq!(back.references, refs);
         assert_eq!(back.events, events);
+    }
+
+    fn padded(refs: &[Reference], events: &[AuditEvent]) -> Vec<u8> {
+        let mut buf = encoded(refs, events);
+        buf.resize(bucket(buf.len()), 0);
+        buf
+    }
+
+    #[test]
+    fn version_2_reads_teaching_events_and_zero_padding_only() {
+        let (refs, mut events) = sample();
+        events.extend(teaching_events());
+        let body = padded(&refs, &events);
+        assert_eq!(body.len(), MIN_BUCKET);
+        let back = decode(&body, 2).unwrap();
+        assert_eq!((back.references, back.events), (refs, events));
+        assert!(decode(&encoded(&[], &teaching_events()), 1).unwrap_err().contains("unknown event kind 8"), "version 1 has no teaching events");
+        let mut dirty = body.clone();
+        *dirty.last_mut().unwrap() = 1;
+        assert!(decode(&dirty, 2).is_err(), "padding must be zeros");
+        assert!(decode(&body[..body.len() - 1], 2).unwrap_err().contains("bucket"));
+        assert!(decode(&encoded(&[], &[]), 2).is_err(), "unpadded");
+    }
+
+    #[test]
+    fn buckets_grow_by_four() {
+        assert_eq!([bucket(0), bucket(16_384), bucket(16_385), bucket(70_000), bucket(300_000)], [16_384, 16_384, 65_536, 262_144, 1_048_576]);
+    }
+
+    #[test]
+    fn invisible_characters_of_old_files_are_replaced_visibly() {
+        let mut r = reference(1, 0, Subject::OtherPersonConsented { name: "Ana".into() }, Purpose::CompareWithConsentingPerson, None);
+        r.label = "Ana\u{202E}gpj".into();
+        let mut buf = Vec::new();
+        encode(std::slice::from_ref(&r), &[], &mut buf);
+        let back = decode(&buf, 1).unwrap();
+        assert_eq!(back.references[0].label, "Ana\u{FFFD}gpj");
+        assert_eq!(back.repaired_texts, 1);
     }
 
     #[test]
@@ -268,18 +386,20 @@ mod tests {
         let (refs, events) = sample();
         let good = encoded(&refs, &events);
         for cut in 0..good.len() {
-            assert!(decode(&good[..cut]).is_err(), "cut at {cut}");
+            assert!(decode(&good[..cut], 1).is_err(), "cut at {cut}");
         }
         let mut too_many = good.clone();
         too_many[0..4].copy_from_slice(&101u32.to_le_bytes());
-        assert!(decode(&too_many).unwrap_err().contains("more than any gallery"));
+        assert!(decode(&too_many, 1).unwrap_err().contains("more than any gallery"));
         let mut events_bomb = encoded(&[], &[]);
         events_bomb[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(decode(&events_bomb).unwrap_err().contains("cannot fit"));
+        assert!(decode(&events_bomb, 1).unwrap_err().contains("more than a log keeps"));
+        events_bomb[4..8].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(decode(&events_bomb, 1).unwrap_err().contains("cannot fit"));
         let twice = encoded(
             &[reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None), reference(1, 3, Subject::SelfPerson, Purpose::VerifyItIsMe, None)],
             &[],
         );
-        assert!(decode(&twice).unwrap_err().contains("twice"));
+        assert!(decode(&twice, 1).unwrap_err().contains("twice"));
     }
 }

@@ -8,18 +8,22 @@ use crate::error::{Error, Result};
 
 /// The first 8 bytes of every export.
 pub(crate) const MAGIC: [u8; 8] = *b"FACEGATE";
-/// The format version this release writes and reads.
-pub const EXPORT_FORMAT_VERSION: u16 = 1;
-/// Bytes in a version-1 header.
+/// The format version this release writes. It reads every version from 1 up to it (the
+/// header is the same in both; version 2 pads the body to a size bucket and adds the teaching
+/// view's audit events).
+pub const EXPORT_FORMAT_VERSION: u16 = 2;
+/// Bytes in a header (versions 1 and 2).
 pub(crate) const HEADER_LEN: usize = 98;
 /// Bytes covered by the header checksum.
 const CHECKED_LEN: usize = 82;
 /// Poly1305 tag length.
 pub(crate) const TAG_LEN: usize = 16;
 
-/// A version-1 header.
+/// A header (versions 1 and 2 share its layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Header {
+    /// The format version (1 or 2).
+    pub(crate) version: u16,
     pub(crate) kdf: KdfParams,
     pub(crate) salt: [u8; 16],
     pub(crate) nonce: [u8; 24],
@@ -33,7 +37,7 @@ impl Header {
     pub(crate) fn to_bytes(&self) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
         b[0..8].copy_from_slice(&MAGIC);
-        b[8..10].copy_from_slice(&EXPORT_FORMAT_VERSION.to_le_bytes());
+        b[8..10].copy_from_slice(&self.version.to_le_bytes());
         b[10..14].copy_from_slice(&self.kdf.memory_kib.to_le_bytes());
         b[14..18].copy_from_slice(&self.kdf.iterations.to_le_bytes());
         b[18..22].copy_from_slice(&self.kdf.parallelism.to_le_bytes());
@@ -62,7 +66,7 @@ impl Header {
             return Err(truncated(HEADER_LEN));
         }
         let version = u16::from_le_bytes([file[8], file[9]]);
-        if version != EXPORT_FORMAT_VERSION {
+        if !(1..=EXPORT_FORMAT_VERSION).contains(&version) {
             return Err(Error::ExportUnsupportedVersion { found: version, supported: EXPORT_FORMAT_VERSION });
         }
         if file.len() < HEADER_LEN {
@@ -73,6 +77,7 @@ impl Header {
         }
         let u32_at = |i: usize| u32::from_le_bytes([file[i], file[i + 1], file[i + 2], file[i + 3]]);
         let header = Header {
+            version,
             kdf: KdfParams { memory_kib: u32_at(10), iterations: u32_at(14), parallelism: u32_at(18) },
             salt: array(&file[22..38]),
             nonce: array(&file[38..62]),
@@ -115,7 +120,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Header {
-        Header { kdf: KdfParams::default(), salt: [1; 16], nonce: [2; 24], key_check: [3; 16], ciphertext_len: 20 }
+        Header { version: 2, kdf: KdfParams::default(), salt: [1; 16], nonce: [2; 24], key_check: [3; 16], ciphertext_len: 20 }
     }
 
     fn file() -> Vec<u8> {
@@ -128,7 +133,11 @@ mod tests {
     fn round_trip_and_layout() {
         let f = file();
         assert_eq!(Header::parse(&f).unwrap(), sample());
-        assert_eq!(&f[..10], b"FACEGATE\x01\x00");
+        assert_eq!(&f[..10], b"FACEGATE\x02\x00");
+        let v1 = Header { version: 1, ..sample() };
+        let mut f1 = v1.to_bytes().to_vec();
+        f1.extend_from_slice(&[9; 20]);
+        assert_eq!(Header::parse(&f1).unwrap(), v1, "version 1 is still read");
         assert_eq!(&f[10..14], &(32u32 * 1024).to_le_bytes());
     }
 
@@ -144,8 +153,10 @@ mod tests {
         longer.push(0);
         assert!(matches!(Header::parse(&longer), Err(Error::ExportTampered { part: "trailing bytes" })));
         let mut future = f.clone();
-        future[8] = 2;
-        assert!(matches!(Header::parse(&future), Err(Error::ExportUnsupportedVersion { found: 2, supported: 1 })));
+        future[8] = 3;
+        assert!(matches!(Header::parse(&future), Err(Error::ExportUnsupportedVersion { found: 3, supported: 2 })));
+        future[8] = 0;
+        assert!(matches!(Header::parse(&future), Err(Error::ExportUnsupportedVersion { found: 0, supported: 2 })));
         for i in 10..HEADER_LEN {
             let mut bad = f.clone();
             bad[i] ^= 0x10;

@@ -1,6 +1,6 @@
 //! Turning a passphrase into a key: Argon2id (RFC 9106), with bounds on its cost.
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -70,12 +70,19 @@ impl KdfParams {
     }
 
     /// Argon2id of the passphrase's UTF-8 bytes with `salt`: 48 bytes, wiped when dropped.
+    ///
+    /// Argon2's working memory (`memory_kib`, 32 MiB by default) is a buffer of this function,
+    /// overwritten with zeros before it is freed whatever happens: with one lane, its last
+    /// block alone is enough to compute the key again.
     pub(crate) fn derive(&self, passphrase: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; DERIVED_LEN]>> {
         self.validate()?;
         let failed = |e: argon2::Error| Error::ExportMalformed { reason: format!("key derivation failed: {e}") };
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(DERIVED_LEN)).map_err(failed)?;
+        let mut memory = Zeroizing::new(vec![Block::default(); params.block_count()]);
         let mut out = Zeroizing::new([0u8; DERIVED_LEN]);
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(passphrase, salt, &mut out[..]).map_err(failed)?;
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into_with_memory(passphrase, salt, &mut out[..], &mut memory[..])
+            .map_err(failed)?;
         Ok(out)
     }
 }

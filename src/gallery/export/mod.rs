@@ -5,6 +5,7 @@
 mod body;
 mod header;
 mod kdf;
+mod passphrase;
 mod wire;
 
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
@@ -15,6 +16,8 @@ pub(crate) use body::Contents;
 pub use header::EXPORT_FORMAT_VERSION;
 use header::{Header, HEADER_LEN, TAG_LEN};
 pub use kdf::{KdfParams, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB};
+use passphrase::check_passphrase;
+pub use passphrase::{generate_passphrase, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS};
 use wire::Counter;
 
 use super::audit::AuditEvent;
@@ -22,18 +25,19 @@ use super::random::random_bytes;
 use super::reference::Reference;
 use crate::error::{Error, Result};
 
-/// Fewest characters an export passphrase may have (NIST SP 800-63B's minimum for secrets
-/// users choose). Longer is much better: the passphrase is the export's only protection.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
-/// Most bytes (UTF-8) an export passphrase may have.
-pub const MAX_PASSPHRASE_BYTES: usize = 1024;
-
-/// Encrypts `references` and `events` under `passphrase` into an export file.
+/// Encrypts `references` and `events` under `passphrase` into an export file of the current
+/// version (padded to a size bucket). The passphrase must pass the strength check.
 ///
 /// The plaintext is written once, straight into the output buffer (sized exactly beforehand,
 /// so never reallocated), and encrypted there in place; the derived key is wiped on return.
 pub(crate) fn seal(references: &[Reference], events: &[AuditEvent], passphrase: &str, kdf: KdfParams) -> Result<Vec<u8>> {
     check_passphrase(passphrase)?;
+    seal_version(references, events, passphrase, kdf, EXPORT_FORMAT_VERSION)
+}
+
+/// [`seal`] in format `version` (1: no padding; 2: padded), without the strength check (tests
+/// write version-1 files with it).
+pub(crate) fn seal_version(references: &[Reference], events: &[AuditEvent], passphrase: &str, kdf: KdfParams, version: u16) -> Result<Vec<u8>> {
     kdf.validate()?;
     let salt = random_bytes::<16>()?;
     let nonce = random_bytes::<24>()?;
@@ -41,15 +45,17 @@ pub(crate) fn seal(references: &[Reference], events: &[AuditEvent], passphrase: 
 
     let mut size = Counter::default();
     body::encode(references, events, &mut size);
-    let ciphertext_len = u32::try_from(size.0 + TAG_LEN)
+    let padded = if version >= 2 { body::bucket(size.0) } else { size.0 };
+    let ciphertext_len = u32::try_from(padded + TAG_LEN)
         .map_err(|_| Error::ExportMalformed { reason: format!("the gallery needs {} bytes, more than the format's 4 GiB", size.0) })?;
     let mut key_check = [0u8; 16];
     key_check.copy_from_slice(&derived[32..]);
-    let header = Header { kdf, salt, nonce, key_check, ciphertext_len }.to_bytes();
+    let header = Header { version, kdf, salt, nonce, key_check, ciphertext_len }.to_bytes();
 
     let mut out = Zeroizing::new(Vec::with_capacity(HEADER_LEN + ciphertext_len as usize));
     out.extend_from_slice(&header);
     body::encode(references, events, &mut *out);
+    out.resize(HEADER_LEN + padded, 0);
     let cipher = XChaCha20Poly1305::new(Key::from_slice(&derived[..32]));
     let tag = cipher
         .encrypt_in_place_detached(XNonce::from_slice(&nonce), &header, &mut out[HEADER_LEN..])
@@ -59,7 +65,7 @@ pub(crate) fn seal(references: &[Reference], events: &[AuditEvent], passphrase: 
     Ok(std::mem::take(&mut *out))
 }
 
-/// Checks, decrypts and decodes an export file. Errors in the order of
+/// Checks, decrypts and decodes an export file (version 1 or 2). Errors in the order of
 /// [`Header::parse`], then [`Error::ExportWrongPassphrase`], [`Error::ExportTampered`]
 /// `"body"`, [`Error::ExportMalformed`]. The plaintext buffer is wiped on return.
 pub(crate) fn open(file: &[u8], passphrase: &str) -> Result<Contents> {
@@ -76,20 +82,7 @@ pub(crate) fn open(file: &[u8], passphrase: &str) -> Result<Contents> {
     XChaCha20Poly1305::new(Key::from_slice(&derived[..32]))
         .decrypt_in_place_detached(XNonce::from_slice(&header.nonce), aad, &mut plain[..], Tag::from_slice(tag))
         .map_err(|_| Error::ExportTampered { part: "body" })?;
-    body::decode(&plain).map_err(|reason| Error::ExportMalformed { reason })
-}
-
-/// Refuses passphrases shorter than [`MIN_PASSPHRASE_CHARS`] characters or longer than
-/// [`MAX_PASSPHRASE_BYTES`] bytes.
-fn check_passphrase(passphrase: &str) -> Result<()> {
-    let chars = passphrase.chars().count();
-    if chars < MIN_PASSPHRASE_CHARS {
-        return Err(Error::PassphraseRejected { reason: format!("{chars} characters; at least {MIN_PASSPHRASE_CHARS} are needed") });
-    }
-    if passphrase.len() > MAX_PASSPHRASE_BYTES {
-        return Err(Error::PassphraseRejected { reason: format!("{} bytes; at most {MAX_PASSPHRASE_BYTES}", passphrase.len()) });
-    }
-    Ok(())
+    body::decode(&plain, header.version).map_err(|reason| Error::ExportMalformed { reason })
 }
 
 #[cfg(test)]
@@ -101,26 +94,46 @@ mod tests {
     /// Cheapest accepted parameters, to keep unit tests fast.
     const FAST: KdfParams = KdfParams { memory_kib: 7 * 1024, iterations: 5, parallelism: 1 };
 
+    const PASS: &str = "correct horse battery staple";
+
     fn sealed() -> (Vec<Reference>, Vec<u8>) {
         let refs = vec![reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None)];
-        let file = seal(&refs, &[], "correct horse battery", FAST).unwrap();
+        let file = seal(&refs, &[], PASS, FAST).unwrap();
         (refs, file)
     }
 
     #[test]
     fn seal_then_open_gives_the_same_contents() {
         let (refs, file) = sealed();
-        assert_eq!(file.len(), HEADER_LEN + 4 + 8 + 4 + 7 + 8 + 1 + 1 + 8 + 32 + 1 + 512 + 4 + TAG_LEN);
-        let back = open(&file, "correct horse battery").unwrap();
+        assert_eq!(file.len(), HEADER_LEN + body::MIN_BUCKET + TAG_LEN, "padded to the first bucket");
+        assert_eq!(u16::from_le_bytes([file[8], file[9]]), 2);
+        let back = open(&file, PASS).unwrap();
         assert_eq!(back.references, refs);
         assert!(back.events.is_empty());
     }
 
     #[test]
+    fn version_1_files_are_still_read() {
+        let refs = vec![reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None)];
+        let file = seal_version(&refs, &[], "password", FAST, 1).unwrap();
+        assert_eq!(file.len(), HEADER_LEN + 4 + 8 + 4 + 7 + 8 + 1 + 1 + 8 + 32 + 1 + 512 + 4 + TAG_LEN, "version 1: no padding");
+        assert_eq!(u16::from_le_bytes([file[8], file[9]]), 1);
+        assert_eq!(open(&file, "password").unwrap().references, refs, "a passphrase too weak for a new export still opens an old file");
+    }
+
+    #[test]
+    fn one_and_nine_references_give_the_same_length() {
+        let refs: Vec<Reference> = (0..9).map(|i| reference(i + 1, i as usize, Subject::SelfPerson, Purpose::VerifyItIsMe, None)).collect();
+        let one = seal(&refs[..1], &[], PASS, FAST).unwrap();
+        let nine = seal(&refs, &[], PASS, FAST).unwrap();
+        assert_eq!(one.len(), nine.len());
+    }
+
+    #[test]
     fn salt_and_nonce_are_fresh_each_time() {
         let refs = [reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None)];
-        let a = seal(&refs, &[], "correct horse battery", FAST).unwrap();
-        let b = seal(&refs, &[], "correct horse battery", FAST).unwrap();
+        let a = seal(&refs, &[], PASS, FAST).unwrap();
+        let b = seal(&refs, &[], PASS, FAST).unwrap();
         assert_ne!(a[22..62], b[22..62]);
         assert_ne!(a[HEADER_LEN..], b[HEADER_LEN..]);
     }
@@ -136,20 +149,21 @@ mod tests {
     #[test]
     fn wrong_passphrase_and_body_tampering_are_told_apart() {
         let (_, file) = sealed();
-        assert!(matches!(open(&file, "correct horse batterY"), Err(Error::ExportWrongPassphrase)));
+        assert!(matches!(open(&file, "correct horse battery staplE"), Err(Error::ExportWrongPassphrase)));
         let mut bad = file.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
-        assert!(matches!(open(&bad, "correct horse battery"), Err(Error::ExportTampered { part: "body" })));
+        assert!(matches!(open(&bad, PASS), Err(Error::ExportTampered { part: "body" })));
         bad[last] ^= 1;
         bad[HEADER_LEN] ^= 1;
-        assert!(matches!(open(&bad, "correct horse battery"), Err(Error::ExportTampered { part: "body" })));
+        assert!(matches!(open(&bad, PASS), Err(Error::ExportTampered { part: "body" })));
     }
 
     #[test]
     fn passphrases_are_checked() {
         assert!(matches!(seal(&[], &[], "short", FAST), Err(Error::PassphraseRejected { .. })));
+        assert!(matches!(seal(&[], &[], "password123", FAST), Err(Error::PassphraseRejected { score: Some(_), .. })));
         assert!(matches!(seal(&[], &[], &"x".repeat(1025), FAST), Err(Error::PassphraseRejected { .. })));
-        assert!(seal(&[], &[], "ëëëëëëëë", FAST).is_ok(), "characters, not bytes");
+        assert!(seal(&[], &[], &generate_passphrase().unwrap(), FAST).is_ok());
     }
 }

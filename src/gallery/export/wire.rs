@@ -109,6 +109,15 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| format!("{what} is not UTF-8"))
     }
 
+    /// Succeeds only when every byte left is zero (padding), and reads them.
+    pub(crate) fn padding(&mut self) -> Result<(), ReadError> {
+        if self.rest.iter().any(|&b| b != 0) {
+            return Err("the padding after the last event is not all zeros".to_string());
+        }
+        self.rest = &[];
+        Ok(())
+    }
+
     /// Succeeds only when every byte was read.
     pub(crate) fn finish(self) -> Result<(), ReadError> {
         if self.rest.is_empty() {
