@@ -51,6 +51,21 @@ fn main() {
         ("default (32 MiB, t=3, p=1)", KdfParams::default()),
         ("OWASP minimum (19 MiB, t=2, p=1)", KdfParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }),
     ];
+    // Paired rows, one run: Argon2id with the crate's own memory (freed without being
+    // overwritten, as facegate did before) and with caller-provided memory overwritten after
+    // use (what facegate does now): the cost of wiping the 32 MiB.
+    let salt = [7u8; 16];
+    for (name, kdf) in options {
+        let params = argon2::Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(48)).expect("params");
+        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params.clone());
+        let mut out = [0u8; 48];
+        let unwiped = median_ms(runs, || argon.hash_password_into(PASS.as_bytes(), &salt, &mut out).expect("argon2"));
+        let wiped = median_ms(runs, || {
+            let mut memory = zeroize::Zeroizing::new(vec![argon2::Block::default(); params.block_count()]);
+            argon.hash_password_into_with_memory(PASS.as_bytes(), &salt, &mut out, &mut memory[..]).expect("argon2");
+        });
+        println!("Argon2id alone, KDF {name}: crate-allocated memory {unwiped:.1} ms | facegate's, wiped after use {wiped:.1} ms (medians of {runs})");
+    }
     let mut empty = Gallery::new(GalleryConfig::default()).expect("config");
     for (name, kdf) in options {
         let ms = median_ms(runs, || drop(empty.export_with(PASS, kdf).expect("export")));

@@ -102,14 +102,14 @@ impl FaceGateCore {
     /// `{ referenceId }`. Without `consent`: error `consentRequired`, and the image is not even
     /// decoded.
     pub fn enroll(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
-        let args: EnrollArgs = from_js(options, "enroll options")?;
-        let consent = match args.consent {
+        let mut args: EnrollArgs = from_js(options, "enroll options")?;
+        let consent = match args.consent.take() {
             Some(c) => Some(self.consent(c)?),
             None => None,
         };
         let arg: ImageArg = from_js(image, "image")?;
         let input = image_input(&arg)?;
-        let id = self.gallery.enroll(&self.engine, input, FaceArg::choice(args.face), &args.label, consent).map_err(|e| js_error(&e))?;
+        let id = self.gallery.enroll(&self.engine, input, FaceArg::choice(args.face.take()), &args.label, consent).map_err(|e| js_error(&e))?;
         to_js(&serde_json_like_id(id))
     }
 

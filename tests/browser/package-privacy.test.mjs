@@ -254,8 +254,17 @@ describe('facegate npm package: no template oracle, no residue, expiry, export p
     assert.match(weak.error.message, /too easy to guess/);
     const generated = ok(await pageCall(page, 'generatePassphrase', null), 'generatePassphrase');
     assert.equal(generated.split(' ').length, 6);
-    const file = ok(await pageCall(page, 'exportGallery', null, generated), 'export with a generated passphrase');
+    const exported = await pageCall(page, 'exportGallery', null, generated);
+    const file = ok(exported, 'export with a generated passphrase');
     assert.equal(Object.keys(file).length, 98 + 16 * 1024 + 16, 'padded to the first bucket');
+    const imported = await page.evaluate(async (passphrase) => {
+      const bytes = await window.fg.exportGallery(passphrase);
+      const t0 = performance.now();
+      const report = await window.fg.importGallery(bytes, passphrase);
+      return { ms: performance.now() - t0, report };
+    }, generated);
+    assert.equal(imported.report.alreadyPresent + imported.report.added, 0, 'the gallery was empty (its one reference expired)');
+    console.error(`package-privacy: in the browser (wasm, default KDF 32 MiB x 3): export ${exported.ms.toFixed(0)} ms, import ${imported.ms.toFixed(0)} ms`);
     const bidi = await pageCall(page, 'enroll', photo('person_a_1.jpg'), { consent: selfConsent(), label: 'Ana\u202Egpj.exe' });
     rejectsWith(bidi, 'formatCharacter', 'a label with U+202E');
     assert.match(bidi.error.message, /U\+202E/);
