@@ -169,11 +169,16 @@ async function main() {
     check.reset();
     teach.reset();
     myData.reset();
+    // eraseAll ends the worker and starts a fresh one (WebAssembly memory never shrinks): the
+    // new worker loads the engine's script files again, in an engine window of the counter.
+    if (faceGate) meter.engineLoading();
     try {
       if (faceGate) await faceGate.eraseAll({ auditLog: true });
     } catch (e) {
       announce(e?.message ?? String(e));
       return;
+    } finally {
+      if (faceGate) meter.engineReady();
     }
     consent = null;
     consentScreens.reset();

@@ -41,12 +41,14 @@ export function startNetMeter(output) {
   const events = [];
   const now = () => performance.timeOrigin + performance.now();
   let readyAt = Infinity;
-  const engineWindow = { from: Infinity, to: Infinity };
+  // The engine's own files load in these windows: its download, and each restart of its worker
+  // (Erase everything ends the worker to hand its memory back, and starts a fresh one).
+  const engineWindows = [];
 
   const counted = (e) => {
     if (e.blocked) return true;
     if (e.time < readyAt) return false;
-    return !(e.time >= engineWindow.from && e.time <= engineWindow.to && engineFile(e.url));
+    return !(engineFile(e.url) && engineWindows.some((w) => e.time >= w.from && e.time <= w.to));
   };
 
   const counts = () => {
@@ -105,10 +107,11 @@ export function startNetMeter(output) {
       show();
     },
     engineLoading() {
-      if (engineWindow.from === Infinity) engineWindow.from = now();
+      if (!engineWindows.some((w) => w.to === Infinity)) engineWindows.push({ from: now(), to: Infinity });
     },
     engineReady() {
-      engineWindow.to = now();
+      const open = engineWindows.find((w) => w.to === Infinity);
+      if (open) open.to = now();
       show();
     },
     counts,
