@@ -185,7 +185,7 @@ export default {
   teachAlignedLabel: 'The aligned 112 by 112 face crop',
   teachStep3: 'Step 3, embed: the recogniser turns the square into {n} numbers, the template ({bytes} bytes in memory). Each cell below is one number: red for positive, blue for negative, white near zero.',
   teachStripLabel: 'The 128 numbers of the template as a strip of coloured cells',
-  teachShowNumbers: 'Show a few of the 128 numbers (the template itself stays inside facegate)',
+  teachShowNumbers: 'Show a few of the 128 numbers',
   teachCosineNeedsTwo: 'Choose a photo in both A and B to compare their templates step by step.',
   teachCosineTitle: 'Step 4, compare: the cosine similarity',
   teachCosine1: 'Multiply the numbers in the same position, then add up the 128 products:',

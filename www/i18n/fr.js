@@ -185,7 +185,7 @@ export default {
   teachAlignedLabel: 'Le visage aligné, 112 pixels sur 112',
   teachStep3: 'Étape 3, encoder : le modèle de reconnaissance transforme le carré en {n} nombres, le gabarit ({bytes} octets en mémoire). Chaque case ci-dessous est un nombre : rouge s\'il est positif, bleu s\'il est négatif, blanc près de zéro.',
   teachStripLabel: 'Les 128 nombres du gabarit en une bande de cases colorées',
-  teachShowNumbers: 'Afficher quelques-uns des 128 nombres (le gabarit lui-même reste dans facegate)',
+  teachShowNumbers: 'Afficher quelques-uns des 128 nombres',
   teachCosineNeedsTwo: 'Choisissez une photo en A et en B pour comparer leurs gabarits pas à pas.',
   teachCosineTitle: 'Étape 4, comparer : la similarité cosinus',
   teachCosine1: 'Multipliez les nombres de même position, puis additionnez les 128 produits :',
