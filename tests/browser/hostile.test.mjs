@@ -331,7 +331,7 @@ describe('facegate npm package: hostile inputs from JavaScript', () => {
     refused(r.identify, 'galleryEmpty', 'identify after eraseAll');
     refused(r.withdraw, 'unknownReference', 'withdraw after eraseAll');
     assert.deepEqual(r.list, []);
-    assert.deepEqual(ok(r.eraseAgain, 'eraseAll twice'), { erased: 0 });
+    assert.equal(ok(r.eraseAgain, 'eraseAll twice').erased, 0);
     assert.deepEqual(r.log, [], 'the audit log erased too');
     assert.ok(ok(r.exportEmpty, 'export of the empty gallery') > 98);
     assert.equal(typeof ok(r.enrollAgain, 'enrol again').referenceId, 'string');
