@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::face::Face;
 use crate::image::Image;
 use crate::model::{verify_model, Threads};
+use crate::probe::ImageInfo;
 use crate::recognizer::{AlignedFace, Recognizer};
 use crate::template::Template;
 
@@ -82,6 +83,13 @@ impl Engine {
     /// Decodes encoded image bytes within this engine's [`ImageLimits`](crate::ImageLimits).
     pub fn decode(&self, bytes: &[u8]) -> Result<Image> {
         Image::decode(bytes, &self.config.limits)
+    }
+
+    /// What `bytes` are (format, declared size, EXIF orientation, JPEG scans), read without
+    /// decoding, within this engine's limits: [`probe`](crate::probe). The same checks
+    /// [`Engine::decode`] makes first.
+    pub fn probe(&self, bytes: &[u8]) -> Result<ImageInfo> {
+        crate::probe::probe(bytes, &self.config.limits)
     }
 
     /// Wraps raw RGBA pixels within this engine's limits.

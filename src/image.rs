@@ -40,13 +40,14 @@ impl Image {
     /// content, not its name. Grey, 16-bit and alpha images are converted to 8-bit RGB
     /// (transparent pixels over neutral grey) and the EXIF orientation is applied.
     ///
-    /// Errors: [`Error::EmptyImage`], [`Error::EncodedTooLarge`], [`Error::UnsupportedFormat`],
-    /// [`Error::ImageTooLarge`] (checked on the header, before decoding),
-    /// [`Error::ImageDecode`] for corrupt or truncated data.
+    /// Every check of [`probe`](crate::probe) runs first, on the bytes, before any decoder:
+    /// [`Error::EmptyImage`], [`Error::EncodedTooLarge`], [`Error::UnsupportedFormat`],
+    /// [`Error::ImageTooLarge`] and [`Error::ImageHasNoPixels`] (from the header),
+    /// [`Error::ImageTooComplex`] (a JPEG of too many scans), [`Error::ImageDecode`] for a
+    /// truncated JPEG; then [`Error::ImageDecode`] for corrupt data.
     pub fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<Image> {
-        limits.check_encoded(bytes.len())?;
-        let format = supported_format(bytes)?;
-        let format_name = format_name(format);
+        let (info, format) = crate::probe::probe_format(bytes, limits)?;
+        let format_name = info.format;
         let decode_err = |e: image::ImageError| match e {
             image::ImageError::Limits(_) => match declared_dimensions(bytes, format) {
                 Some((w, h)) if limits.check_dimensions(w, h).is_err() => limits.check_dimensions(w, h).unwrap_err(),
@@ -54,19 +55,6 @@ impl Image {
             },
             other => Error::ImageDecode { format: format_name, reason: other.to_string() },
         };
-        // The size the header declares, read here without a decoder: a decompression bomb is
-        // refused before any decoder runs. (The decoders' own reading of it below is a second
-        // check; on 32-bit targets such as wasm some of them fail on huge sizes before they
-        // report them.)
-        if let Some((w, h)) = header_dimensions(bytes, format) {
-            if let Err(e @ Error::ImageTooLarge { .. }) = limits.check_dimensions(w, h) {
-                return Err(e);
-            }
-        }
-        if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
-            return Err(Error::ImageDecode { format: format_name, reason: "the file is truncated (no end-of-image marker)".into() });
-        }
-
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
         reader.limits(decoder_limits(limits));
         let mut decoder = reader.into_decoder().map_err(decode_err)?;
@@ -209,156 +197,14 @@ fn declared_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> 
     reader.into_dimensions().ok()
 }
 
-fn decoder_limits(limits: &ImageLimits) -> image::Limits {
+/// The `image` crate's limits for decoding within `limits`.
+pub(crate) fn decoder_limits(limits: &ImageLimits) -> image::Limits {
     let mut l = image::Limits::default();
     l.max_image_width = Some(limits.max_width);
     l.max_image_height = Some(limits.max_height);
     // 16-bit RGBA (8 bytes a pixel) plus room for a decoder's working buffers.
     l.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
     l
-}
-
-/// The supported format of `bytes`, from their content; anything else is refused with the
-/// name of the format when it is recognisable.
-fn supported_format(bytes: &[u8]) -> Result<ImageFormat> {
-    if let Ok(format) = image::guess_format(bytes) {
-        if matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif | ImageFormat::Bmp) {
-            return Ok(format);
-        }
-    }
-    Err(Error::UnsupportedFormat { detected: sniff_unsupported(bytes) })
-}
-
-/// Names well-known formats facegate does not decode, from their signatures.
-fn sniff_unsupported(bytes: &[u8]) -> Option<&'static str> {
-    let starts = |sig: &[u8]| bytes.starts_with(sig);
-    if starts(b"II*\0") || starts(b"MM\0*") {
-        return Some("tiff");
-    }
-    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        return Some(match &bytes[8..12] {
-            b"avif" | b"avis" => "avif",
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => "heic",
-            _ => "iso-bmff (video or HEIF)",
-        });
-    }
-    if starts(b"%PDF") {
-        return Some("pdf");
-    }
-    if starts(b"\0\0\x01\0") {
-        return Some("ico");
-    }
-    if starts(b"\xff\x0a") || starts(b"\0\0\0\x0cJXL ") {
-        return Some("jpeg-xl");
-    }
-    if starts(b"8BPS") {
-        return Some("psd");
-    }
-    if starts(b"qoif") {
-        return Some("qoi");
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-    if head.contains("<svg") {
-        return Some("svg");
-    }
-    None
-}
-
-fn format_name(format: ImageFormat) -> &'static str {
-    match format {
-        ImageFormat::Jpeg => "jpeg",
-        ImageFormat::Png => "png",
-        ImageFormat::WebP => "webp",
-        ImageFormat::Gif => "gif",
-        ImageFormat::Bmp => "bmp",
-        _ => "image",
-    }
-}
-
-/// The dimensions the header of a PNG, GIF, BMP, JPEG or WebP file declares, read from its
-/// first bytes without any decoder (and so without allocating); `None` when the header is too
-/// short or not understood (the decoder then decides).
-fn header_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
-    let be16 = |i: usize| Some(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
-    let le16 = |i: usize| Some(u16::from_le_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
-    let be32 = |i: usize| Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
-    let le32 = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
-    let le24 = |i: usize| Some(u32::from_le_bytes([*bytes.get(i)?, *bytes.get(i + 1)?, *bytes.get(i + 2)?, 0]));
-    match format {
-        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
-        ImageFormat::Gif => Some((le16(6)?.into(), le16(8)?.into())),
-        ImageFormat::Bmp => match le32(14)? {
-            12 => Some((le16(18)?.into(), le16(20)?.into())),
-            _ => Some((le32(18)? as i32).unsigned_abs()).zip(Some((le32(22)? as i32).unsigned_abs())),
-        },
-        ImageFormat::WebP => match bytes.get(12..16)? {
-            b"VP8 " if bytes.get(23..26) == Some(&[0x9d, 0x01, 0x2a]) => Some((u32::from(le16(26)? & 0x3fff), u32::from(le16(28)? & 0x3fff))),
-            b"VP8L" if bytes.get(20) == Some(&0x2f) => {
-                let bits = le32(21)?;
-                Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
-            }
-            b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
-            _ => None,
-        },
-        ImageFormat::Jpeg => {
-            // The first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC) holds the height and
-            // the width.
-            let mut i = 2;
-            loop {
-                let (marker, at) = next_jpeg_marker(bytes, i)?;
-                match marker {
-                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(at + 5)?.into(), be16(at + 3)?.into())),
-                    0xDA | 0xD9 => return None,
-                    _ => i = at,
-                }
-            }
-        }
-        _ => None,
-    }
-}
-
-/// From `i` (just after a marker or at the start of a segment's length), the next JPEG marker
-/// and the index just past it, skipping the current segment by its length. Markers without a
-/// segment (SOI, TEM, RSTn) are skipped. `None` at the end of the bytes.
-fn next_jpeg_marker(bytes: &[u8], mut i: usize) -> Option<(u8, usize)> {
-    let be16 = |i: usize| Some(usize::from(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?])));
-    if i > 2 {
-        i += be16(i)?;
-    }
-    loop {
-        while *bytes.get(i)? != 0xFF {
-            i += 1;
-        }
-        while *bytes.get(i)? == 0xFF {
-            i += 1;
-        }
-        let marker = *bytes.get(i)?;
-        i += 1;
-        if !matches!(marker, 0xD8 | 0x01 | 0xD0..=0xD7 | 0x00) {
-            return Some((marker, i));
-        }
-    }
-}
-
-/// Whether a JPEG stream holds an end-of-image marker (`FF D9`) after its first scan starts.
-/// A file without one is truncated; the decoder would otherwise fill the missing part with grey
-/// and succeed. Bytes after the marker are allowed: phones append whole videos to "motion
-/// photos". The scan starts after the marker segments, so the end marker of a thumbnail in the
-/// EXIF segment does not count.
-fn jpeg_has_end(bytes: &[u8]) -> bool {
-    let mut i = 2;
-    let scan = loop {
-        match next_jpeg_marker(bytes, i) {
-            Some((0xDA, at)) => break Some(at),
-            Some((0xD9, _)) | None => break None,
-            Some((_, at)) => i = at,
-        }
-    };
-    match scan {
-        Some(at) => bytes[at.min(bytes.len())..].windows(2).any(|w| w == [0xFF, 0xD9]),
-        // No scan found by walking the segments: look for the marker near the end, as before.
-        None => bytes[bytes.len().saturating_sub(1024)..].windows(2).any(|w| w == [0xFF, 0xD9]),
-    }
 }
 
 #[cfg(test)]
@@ -427,28 +273,6 @@ mod tests {
             let e = Image::decode(bytes, &ImageLimits::default()).unwrap_err();
             assert!(matches!(e, Error::UnsupportedFormat { detected } if detected == name), "{e:?}");
         }
-    }
-
-    #[test]
-    fn header_dimensions_are_read_without_decoding() {
-        let img = DynamicImage::ImageRgb8(image::RgbImage::new(37, 21));
-        for format in [ImageFormat::Png, ImageFormat::Gif, ImageFormat::Bmp, ImageFormat::Jpeg, ImageFormat::WebP] {
-            assert_eq!(header_dimensions(&encode(img.clone(), format), format), Some((37, 21)), "{format:?}");
-        }
-        // Lossy WebP (VP8) and extended WebP (VP8X) headers, written by hand.
-        let mut vp8 = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a".to_vec();
-        vp8.extend_from_slice(&[0x10, 0x27, 0xe0, 0x2e]);
-        assert_eq!(header_dimensions(&vp8, ImageFormat::WebP), Some((10_000, 12_000)));
-        let mut vp8x = b"RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0".to_vec();
-        vp8x.extend_from_slice(&[0xff, 0xff, 0xff, 0x00, 0x40, 0x00]);
-        assert_eq!(header_dimensions(&vp8x, ImageFormat::WebP), Some((1 << 24, 0x4001)));
-        // Anything short or strange: no answer, no panic.
-        for cut in 0..40 {
-            let jpeg = encode(img.clone(), ImageFormat::Jpeg);
-            let _ = header_dimensions(&jpeg[..cut.min(jpeg.len())], ImageFormat::Jpeg);
-            let _ = header_dimensions(&vp8x[..cut.min(vp8x.len())], ImageFormat::WebP);
-        }
-        assert_eq!(header_dimensions(b"\xff\xd8\xff\xff\xff", ImageFormat::Jpeg), None);
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod limits;
 mod model;
 mod nms;
 mod onnx_fold;
+mod probe;
 mod recognizer;
 mod template;
 #[cfg(target_arch = "wasm32")]
@@ -63,6 +64,7 @@ pub use limits::ImageLimits;
 pub use model::{sha256_hex, verify_model, DETECTOR_SHA256, MAX_THREADS, RECOGNIZER_SHA256};
 pub use nms::nms;
 pub use onnx_fold::fold_constant_dequantize;
+pub use probe::{probe, ImageInfo};
 pub use recognizer::{AlignedFace, Recognizer};
 pub use template::{cosine, l2_normalize, Similarity, Template, TEMPLATE_LEN};
 #[cfg(target_arch = "wasm32")]

@@ -17,6 +17,11 @@ pub struct ImageLimits {
     /// Largest `width * height`. Default: 50 000 000 (a 50-megapixel phone photo; its RGB copy
     /// takes 150 MB). Larger: [`Error::ImageTooLarge`].
     pub max_pixels: u64,
+    /// Most scans a JPEG may be made of. Default: 100 (what the JPEG decoder facegate uses
+    /// stops at; a progressive photo has about 10, a baseline one 1 to 3). Each scan makes a
+    /// decoder go over the whole image again, so a 2 MB file of 20 000 scans keeps one busy
+    /// for minutes. Counted on the bytes before decoding; more: [`Error::ImageTooComplex`].
+    pub max_jpeg_scans: u32,
 }
 
 impl Default for ImageLimits {
@@ -26,6 +31,7 @@ impl Default for ImageLimits {
             max_width: 16_384,
             max_height: 16_384,
             max_pixels: 50_000_000,
+            max_jpeg_scans: 100,
         }
     }
 }

@@ -501,6 +501,59 @@ fn dims_jpeg_declaring_65500_squared() {
     );
 }
 
+/// A greyscale progressive JPEG of `size` x `size` pixels (`(size / 8)^2` blocks, a multiple of
+/// 16384) made of `scans` scans, as `tests/browser/hostile-images.mjs` writes it: a DC scan with
+/// one "0" bit per block, then AC scans that each code all blocks as empty with end-of-band runs
+/// of 16384 (EOB14), 12 bytes a scan. Mid-grey.
+fn many_scan_jpeg(size: u16, scans: u32) -> Vec<u8> {
+    let blocks = (usize::from(size) / 8).pow(2);
+    assert_eq!(blocks % 16384, 0);
+    let segment = |marker: u8, body: &[u8], out: &mut Vec<u8>| {
+        out.extend_from_slice(&[0xFF, marker]);
+        out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(body);
+    };
+    let mut out = vec![0xFF, 0xD8];
+    segment(0xDB, &[[0u8].as_slice(), &[1; 64]].concat(), &mut out);
+    let [hi, lo] = size.to_be_bytes();
+    segment(0xC2, &[8, hi, lo, hi, lo, 1, 1, 0x11, 0], &mut out);
+    let one_code = |class: u8, symbol: u8| [[class, 1].as_slice(), &[0; 15], &[symbol]].concat();
+    segment(0xC4, &one_code(0x00, 0x00), &mut out);
+    segment(0xC4, &one_code(0x10, 0xE0), &mut out);
+    segment(0xDA, &[1, 1, 0x00, 0, 0, 0], &mut out);
+    out.resize(out.len() + blocks / 8, 0);
+    let runs = blocks / 16384;
+    let bits = 15 * runs;
+    let mut data = vec![0u8; bits.div_ceil(8)];
+    if bits % 8 != 0 {
+        *data.last_mut().unwrap() = (1u8 << (8 - bits % 8)) - 1;
+    }
+    for _ in 1..scans {
+        segment(0xDA, &[1, 1, 0x00, 1, 63, 0], &mut out);
+        out.extend_from_slice(&data);
+    }
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    out
+}
+
+#[test]
+fn dims_jpeg_of_20001_scans_is_refused_before_decoding() {
+    // 282 KB; each scan makes a decoder go over the whole image again.
+    let jpeg = many_scan_jpeg(1024, 20_001);
+    let engine = engine();
+    let started = std::time::Instant::now();
+    let e = engine.decode(&jpeg).unwrap_err();
+    eprintln!("20,001-scan JPEG ({} bytes) refused in {:?}", jpeg.len(), started.elapsed());
+    assert!(matches!(e, Error::ImageTooComplex { scans: 20_001, max_scans: 100 }), "{e:?}");
+    assert_eq!(engine.probe(&jpeg).unwrap_err().code(), "imageTooComplex");
+    // 100 scans, the limit: decoded, mid-grey.
+    let img = engine.decode(&many_scan_jpeg(1024, 100)).unwrap();
+    assert_eq!((img.width(), img.height()), (1024, 1024));
+    assert!(img.as_rgb().iter().all(|&v| v == 128));
+    let e = decode_err(&many_scan_jpeg(1024, 101));
+    assert!(matches!(e, Error::ImageTooComplex { scans: 101, .. }), "{e:?}");
+}
+
 #[test]
 fn dims_bmp_and_webp_declaring_huge_canvases() {
     let mut bmp = encode(&DynamicImage::ImageRgb8(RgbImage::new(4, 4)), ImageFormat::Bmp);

@@ -123,3 +123,26 @@ fn explain_is_off_unless_turned_on_needs_consent_and_returns_no_template() {
     let gone = core.compare_explained(obj(&[("a", get(&a, "explanation")), ("b", get(&b, "explanation"))])).map_err(code_of).unwrap_err();
     assert_eq!(gone, "unknownExplanation");
 }
+
+#[wasm_bindgen_test]
+fn probe_image_checks_bytes_and_sizes_before_any_decoding() {
+    let core = core();
+    let info = core.probe_image(Uint8Array::from(B1).into()).map_err(code_of).unwrap();
+    let found = core.detect(encoded(B1)).map_err(code_of).unwrap();
+    assert_eq!(get(&info, "format").as_string().as_deref(), Some("jpeg"));
+    assert_eq!((get(&info, "width").as_f64(), get(&info, "height").as_f64()), (get(&found, "width").as_f64(), get(&found, "height").as_f64()));
+    let size = |w: u32, h: u32| obj(&[("width", w.into()), ("height", h.into())]);
+    let ok = core.probe_image(size(16384, 3051)).map_err(code_of).unwrap();
+    assert!(get(&ok, "format").is_null());
+    assert_eq!(core.probe_image(size(16385, 8)).map_err(code_of).unwrap_err(), "imageTooLarge");
+    assert_eq!(core.probe_image(size(16384, 3052)).map_err(code_of).unwrap_err(), "imageTooLarge");
+    assert_eq!(core.probe_image(size(0, 8)).map_err(code_of).unwrap_err(), "imageHasNoPixels");
+    assert_eq!(core.probe_image(obj(&[("width", "wide".into())])).map_err(code_of).unwrap_err(), "invalidInput");
+    assert_eq!(core.probe_image(Uint8Array::new_with_length(0).into()).map_err(code_of).unwrap_err(), "emptyImage");
+    // 50 MiB + 1 byte: refused on its length, before a byte is copied into wasm memory.
+    let huge = Uint8Array::new_with_length(50 * 1024 * 1024 + 1);
+    let before = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().unwrap().buffer().dyn_into::<js_sys::ArrayBuffer>().unwrap().byte_length();
+    assert_eq!(core.probe_image(huge.into()).map_err(code_of).unwrap_err(), "encodedTooLarge");
+    let after = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().unwrap().buffer().dyn_into::<js_sys::ArrayBuffer>().unwrap().byte_length();
+    assert_eq!(after, before, "wasm memory grew");
+}

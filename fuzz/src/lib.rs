@@ -80,6 +80,7 @@ pub const FUZZ_LIMITS: ImageLimits = ImageLimits {
     max_width: 16_384,
     max_height: 16_384,
     max_pixels: 4_000_000,
+    max_jpeg_scans: 100,
 };
 
 /// The real engine, with the smallest detector input (96 px) for speed.
@@ -151,6 +152,7 @@ fn is_image_error(e: &Error) -> bool {
             | Error::EncodedTooLarge { .. }
             | Error::UnsupportedFormat { .. }
             | Error::ImageTooLarge { .. }
+            | Error::ImageTooComplex { .. }
             | Error::ImageHasNoPixels { .. }
             | Error::ImageDecode { .. }
     )

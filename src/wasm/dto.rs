@@ -118,6 +118,23 @@ pub(crate) struct ImageArg {
     pub encoded: Option<WipedBytes>,
 }
 
+/// The size of pixels about to be read, given to `probeImage`: `{ width, height }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PixelSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What `probeImage` returns: `{ format, width, height }`, the size once the EXIF orientation
+/// is applied; `format` is null for a pixel size.
+#[derive(Serialize)]
+pub(crate) struct ProbedImage {
+    pub format: Option<&'static str>,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// What `detect` returns.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

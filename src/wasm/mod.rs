@@ -20,7 +20,8 @@ use crate::{
 };
 use dto::{
     CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult, FaceArg,
-    IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PurposeArg, SubjectArg, TeachingOptions, TransformDto, VerifyArgs,
+    IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, PurposeArg, SubjectArg, TeachingOptions, TransformDto,
+    VerifyArgs,
 };
 
 /// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
@@ -218,6 +219,28 @@ impl FaceGateCore {
     #[wasm_bindgen(js_name = generatePassphrase)]
     pub fn generate_passphrase(&self) -> Result<String, JsError> {
         crate::generate_passphrase().map_err(|e| js_error(&e))
+    }
+
+    /// facegate's checks on an image before anything decodes, reads or copies its pixels, with
+    /// this engine's limits. `image` is either encoded bytes (a `Uint8Array`: the checks of
+    /// [`crate::probe`]; its length is checked before the bytes are copied into wasm memory)
+    /// giving `{ format, width, height }` (the size once the EXIF orientation is applied), or
+    /// the size of pixels about to be read, `{ width, height }`, given back with `format: null`.
+    /// Errors: `emptyImage`, `encodedTooLarge`, `unsupportedFormat`, `imageTooLarge`,
+    /// `imageHasNoPixels`, `imageTooComplex`, `imageDecode` (a truncated JPEG), `invalidInput`.
+    #[wasm_bindgen(js_name = probeImage)]
+    pub fn probe_image(&self, image: JsValue) -> Result<JsValue, JsError> {
+        let limits = &self.engine.config().limits;
+        if let Some(array) = image.dyn_ref::<js_sys::Uint8Array>() {
+            limits.check_encoded(array.length() as usize).map_err(|e| js_error(&e))?;
+            let bytes = dto::WipedBytes(array.to_vec());
+            let info = self.engine.probe(&bytes.0).map_err(|e| js_error(&e))?;
+            let (width, height) = info.oriented_size();
+            return to_js(&ProbedImage { format: Some(info.format), width, height });
+        }
+        let size: PixelSize = from_js(image, "image size")?;
+        limits.check_dimensions(size.width, size.height).map_err(|e| js_error(&e))?;
+        to_js(&ProbedImage { format: None, width: size.width, height: size.height })
     }
 
     /// Withdraws consent for one reference: its template is wiped at once.
