@@ -40,6 +40,10 @@ export interface DetectorRun {
   withBorder: boolean;
 }
 
+/**
+ * The image's own size and faces, in its own pixels (EXIF orientation applied), also when a
+ * large photo was decoded smaller for speed and memory.
+ */
 export interface Detection { width: number; height: number; faces: Face[]; detector: DetectorRun }
 
 export interface LoadProgress {

@@ -35,6 +35,7 @@ export class FaceGate {
   #config = undefined;
   // While the worker restarts, calls wait for it.
   #restarting = null;
+  #imageQueue = Promise.resolve();
 
   /** The wasm build in use: 'threads' (cross-origin isolated pages), 'relaxed-simd' (faster, where supported) or 'simd128'. */
   get wasmBuild() {
@@ -265,8 +266,14 @@ export class FaceGate {
   }
 
   async #withImage(method, image, rest) {
-    const { payload, transfer } = await toTransferable(image);
-    return this.#send(method, [payload, ...rest], transfer);
+    // facegate's size check (in the worker) runs before image.js reads any pixel. Images are
+    // prepared and sent one after the other, so that calls reach the worker in the order made.
+    const sent = this.#imageQueue.then(async () => {
+      const { payload, transfer } = await toTransferable(image, (size) => this.#send('probe', [size], []));
+      return { answer: this.#send(method, [payload, ...rest], transfer) };
+    });
+    this.#imageQueue = sent.catch(() => {});
+    return (await sent).answer;
   }
 
   #call(method, args) {

@@ -10,6 +10,7 @@ import initSingle, { FaceGateCore as SingleCore } from './wasm/facegate.js';
 import { MANIFEST } from './manifest.js';
 import { errorToWire } from './protocol.js';
 import { fetchVerified } from './integrity.js';
+import { toPixels } from './decode.js';
 
 let core = null;
 // What load resolved to, for a second load on the same worker.
@@ -89,41 +90,17 @@ function chooseWasm(wasmUrl, wasmVariant, threads) {
   return { build: 'simd128', expected: MANIFEST.wasm, url: wasmUrl ?? new URL('./wasm/facegate_bg.wasm', import.meta.url).href };
 }
 
-/** Turns what the page sent into what the wasm core takes: { rgba, width, height } or { encoded }. */
-async function toPixels(image) {
-  if (image.encoded) return { encoded: image.encoded };
-  if (image.rgba) return image;
-  let bitmap = image.bitmap;
-  if (!bitmap && image.blob) {
-    // Browsers that predate the 'from-image' option reject it; they apply EXIF by default.
-    bitmap = await createImageBitmap(image.blob, { imageOrientation: 'from-image' })
-      .catch(() => createImageBitmap(image.blob))
-      .catch(() => null);
-    // Else let the Rust decoder name the format (HEIC, TIFF...) or the corruption.
-    if (!bitmap) return { encoded: new Uint8Array(await image.blob.arrayBuffer()) };
-  }
-  if (!bitmap) throw Object.assign(new Error('no image given'), { code: 'invalidImage' });
-  const { width, height } = bitmap;
-  if (width === 0 || height === 0) {
-    bitmap.close();
-    throw Object.assign(new Error(`the image has no pixels (${width}x${height})`), { code: 'imageHasNoPixels' });
-  }
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const data = ctx.getImageData(0, 0, width, height).data;
-  ctx.clearRect(0, 0, width, height);
-  return { rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
-}
-
-/** Runs `f` on the pixels of `image`, then overwrites the pixel copy this worker made. */
-async function withPixels(image, f) {
-  const px = await toPixels(image);
+/**
+ * Runs `f(input, options)` on the pixels of `image` (after facegate's checks, decode.js) and
+ * returns its result in the source image's pixels; then overwrites the pixel and byte copies
+ * this worker holds.
+ */
+async function withPixels(image, options, f) {
+  const px = await toPixels(requireCore(), image);
   try {
-    return f(px);
+    return px.toSource(f(px.input, px.toDecoded(options)));
   } finally {
-    if (px.rgba && px.rgba !== image.rgba) px.rgba.fill(0);
+    px.wipe();
   }
 }
 
@@ -192,12 +169,13 @@ const handlers = {
     loaded = { ready: true, build: wasm.build, threads: core.threads, phases };
     return loaded;
   },
-  detect: (image) => withPixels(image, (px) => requireCore().detect(px)),
-  enroll: (image, options) => withPixels(image, (px) => requireCore().enroll(px, options)),
-  verify: (image, options) => withPixels(image, (px) => requireCore().verify(px, options)),
-  identify: (image, options) => withPixels(image, (px) => requireCore().identify(px, options ?? {})),
-  explain: (image, options) => withPixels(image, (px) => {
-    const r = requireCore().explain(px, options ?? {});
+  detect: (image) => withPixels(image, undefined, (px) => requireCore().detect(px)),
+  enroll: (image, options) => withPixels(image, options, (px, o) => requireCore().enroll(px, o)),
+  verify: (image, options) => withPixels(image, options, (px, o) => requireCore().verify(px, o)),
+  identify: (image, options) => withPixels(image, options ?? {}, (px, o) => requireCore().identify(px, o)),
+  probe: (size) => requireCore().probeImage(size),
+  explain: (image, options) => withPixels(image, options ?? {}, (px, o) => {
+    const r = requireCore().explain(px, o);
     // The crop moves into a buffer that is transferred (not copied) to the page; the core's copy
     // was wiped in wasm, and the one serde made here is overwritten.
     const aligned = { data: new Uint8ClampedArray(r.alignedRgba), width: 112, height: 112 };
