@@ -265,6 +265,7 @@ export default {
   error_imageDecode: 'This file could not be read as an image: it may be damaged ({message}).',
   error_emptyImage: 'This file is empty.',
   error_imageTooLarge: 'This image is too large ({message}).',
+  error_imageTooComplex: 'This JPEG is made of too many scans to be decoded safely ({message}).',
   error_encodedTooLarge: 'This file is too large ({message}).',
   error_imageHasNoPixels: 'This image has no pixels.',
   error_invalidImage: 'This is not an image facegate can read.',

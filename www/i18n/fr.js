@@ -265,6 +265,7 @@ export default {
   error_imageDecode: 'Ce fichier n\'a pas pu être lu comme une image : il est peut-être endommagé ({message}).',
   error_emptyImage: 'Ce fichier est vide.',
   error_imageTooLarge: 'Cette image est trop grande ({message}).',
+  error_imageTooComplex: 'Ce JPEG est fait de trop de passes (scans) pour être décodé sans risque ({message}).',
   error_encodedTooLarge: 'Ce fichier est trop gros ({message}).',
   error_imageHasNoPixels: 'Cette image n\'a aucun pixel.',
   error_invalidImage: 'Ce n\'est pas une image que facegate sait lire.',
