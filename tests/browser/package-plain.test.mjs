@@ -63,7 +63,7 @@ describe('facegate npm package, plain ES modules (no bundler)', () => {
       assert.equal(bytes.length, MANIFEST[name].bytes, `${name}: size differs from the manifest`);
       assert.equal(createHash('sha256').update(bytes).digest('hex'), MANIFEST[name].sha256, `${name}: SHA-256 differs from the manifest`);
     }
-    for (const f of ['index.js', 'worker.js', 'image.js', 'integrity.js', 'protocol.js', 'manifest.js', 'wasm/facegate.js']) {
+    for (const f of ['index.js', 'worker.js', 'image.js', 'decode.js', 'integrity.js', 'protocol.js', 'manifest.js', 'wasm/facegate.js']) {
       assert.ok(existsSync(join(installed, f)), `${f} is not in the installed package`);
     }
   });
