@@ -149,8 +149,8 @@ impl Image {
                 for y in rows.clone() {
                     for x in cols.clone() {
                         let i = (y * w + x) * 3;
-                        for c in 0..3 {
-                            sum[c] += u32::from(self.rgb[i + c]);
+                        for (total, &v) in sum.iter_mut().zip(&self.rgb[i..i + 3]) {
+                            *total += u32::from(v);
                         }
                     }
                 }

@@ -77,7 +77,8 @@ pub(crate) fn probe_format(bytes: &[u8], limits: &ImageLimits) -> Result<(ImageI
     limits.check_dimensions(width, height)?;
     let mut info = ImageInfo { format: name, width, height, orientation: 1, scans: 0 };
     if let Some(layout) = jpeg {
-        if !layout.ended && !(layout.scans == 0 && tail_has_end_marker(bytes)) {
+        let ended = layout.ended || (layout.scans == 0 && tail_has_end_marker(bytes));
+        if !ended {
             return Err(Error::ImageDecode { format: name, reason: "the file is truncated (no end-of-image marker)".into() });
         }
         if layout.scans > limits.max_jpeg_scans {
