@@ -92,7 +92,7 @@ describe('facegate npm package: checks before the browser decodes', () => {
     page = opened.page;
     await page.goto(`${site.origin}/`);
     await waitForApi(page, opened);
-    ok(await pageLoad(page), 'FaceGate.load');
+    ok(await pageLoad(page, { teaching: true }), 'FaceGate.load'); // teaching: explain's crop transform is checked too
     await installHelpers();
     console.error(`decode-limits: set-up ${elapsed()}`);
   });
