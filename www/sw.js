@@ -24,7 +24,7 @@ const CACHE = 'facegate-page-v2';
 const SHELL = [
   './', 'index.html', 'style.css', 'calibration.json', 'policy.js',
   'i18n/en.js', 'i18n/fr.js',
-  'js/app.js', 'js/busy.js', 'js/camera-guide.js', 'js/camera.js', 'js/check.js', 'js/confirm.js',
+  'js/app.js', 'js/busy.js', 'js/camera-guide.js', 'js/camera-preview.js', 'js/camera.js', 'js/check.js', 'js/confirm.js',
   'js/consent.js', 'js/curve.js', 'js/detect-photo.js', 'js/engine.js', 'js/errors.js', 'js/frame-check.js',
   'js/framing.js', 'js/i18n.js', 'js/mydata.js', 'js/netmeter.js', 'js/nutrition.js', 'js/offline.js',
   'js/offline-copy.js', 'js/photo-source.js', 'js/photo.js', 'js/picker.js', 'js/references.js',

@@ -5,55 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { openApp, pageEnvironment, giveConsent, goTo, dataUrl, screenshot, TIMEOUT } from './page-helpers.mjs';
+import { openApp, pageEnvironment, giveConsent, goTo, dataUrl, screenshot, stageCamera, TIMEOUT } from './page-helpers.mjs';
 
 const env = pageEnvironment();
 const INFERENCE = ['enroll', 'verify', 'identify', 'explain'];
-
-/** Replaces the camera with a 640x480 canvas the test paints with `window.__scene(...)`. */
-function stageCamera(page) {
-  return page.evaluate(() => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 640;
-    canvas.height = 480;
-    const ctx = canvas.getContext('2d');
-    let scene = { images: [], scale: 1, dark: 0 };
-    const draw = () => {
-      ctx.fillStyle = '#777';
-      ctx.fillRect(0, 0, 640, 480);
-      const slot = 640 / Math.max(1, scene.images.length);
-      scene.images.forEach((img, k) => {
-        const s = Math.min(slot / img.naturalWidth, 480 / img.naturalHeight) * scene.scale;
-        const w = img.naturalWidth * s;
-        const h = img.naturalHeight * s;
-        ctx.drawImage(img, k * slot + (slot - w) / 2, (480 - h) / 2, w, h);
-      });
-      if (scene.dark) {
-        ctx.fillStyle = `rgba(0,0,0,${scene.dark})`;
-        ctx.fillRect(0, 0, 640, 480);
-      }
-    };
-    /** Paints `urls` side by side, scaled by `scale`, darkened by `dark` (0..1). */
-    window.__scene = async (urls, { scale = 1, dark = 0 } = {}) => {
-      const images = await Promise.all(urls.map(async (u) => {
-        const img = new Image();
-        img.src = u;
-        await img.decode();
-        return img;
-      }));
-      scene = { images, scale, dark };
-      draw();
-    };
-    navigator.mediaDevices.getUserMedia = async () => {
-      window.__camera.calls += 1;
-      const stream = canvas.captureStream(15);
-      const timer = setInterval(draw, 100);
-      stream.getTracks()[0].addEventListener('ended', () => clearInterval(timer));
-      window.__camera.streams.push(stream);
-      return stream;
-    };
-  });
-}
 
 /** Waits until the hint is `key` (cameraHint_<key>) and returns `{ text, snapDisabled, boxPixels }`. */
 async function hintBecomes(page, key) {

@@ -83,6 +83,51 @@ function instrument(cameraPhoto) {
   }
 }
 
+/** Replaces the camera with a 640x480 canvas the test paints with `window.__scene(...)`. */
+export function stageCamera(page) {
+  return page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx = canvas.getContext('2d');
+    let scene = { images: [], scale: 1, dark: 0 };
+    const draw = () => {
+      ctx.fillStyle = '#777';
+      ctx.fillRect(0, 0, 640, 480);
+      const slot = 640 / Math.max(1, scene.images.length);
+      scene.images.forEach((img, k) => {
+        const s = Math.min(slot / img.naturalWidth, 480 / img.naturalHeight) * scene.scale;
+        const w = img.naturalWidth * s;
+        const h = img.naturalHeight * s;
+        ctx.drawImage(img, k * slot + (slot - w) / 2, (480 - h) / 2, w, h);
+      });
+      if (scene.dark) {
+        ctx.fillStyle = `rgba(0,0,0,${scene.dark})`;
+        ctx.fillRect(0, 0, 640, 480);
+      }
+    };
+    /** Paints `urls` side by side, scaled by `scale`, darkened by `dark` (0..1). */
+    window.__scene = async (urls, { scale = 1, dark = 0 } = {}) => {
+      const images = await Promise.all(urls.map(async (u) => {
+        const img = new Image();
+        img.src = u;
+        await img.decode();
+        return img;
+      }));
+      scene = { images, scale, dark };
+      draw();
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      window.__camera.calls += 1;
+      const stream = canvas.captureStream(15);
+      const timer = setInterval(draw, 100);
+      stream.getTracks()[0].addEventListener('ended', () => clearInterval(timer));
+      window.__camera.streams.push(stream);
+      return stream;
+    };
+  });
+}
+
 export function dataUrl(name) {
   return `data:image/jpeg;base64,${readFileSync(join(FIXTURES, name)).toString('base64')}`;
 }

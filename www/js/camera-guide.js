@@ -12,8 +12,8 @@ const PERIOD_MS = 250;
  * Starts guiding. `video`: the live preview; `overlay`: a canvas laid over it; `hint`: the
  * status paragraph; `faceButtons`: a group for choosing among several faces (keyboard);
  * `snap`: the snapshot button; `detect(video)`: resolves to `{ width, height, faces }`.
- * Returns `{ stop(), picked() }`: `picked()` is the point (frame pixels) of the face the user
- * chose, or null.
+ * Returns `{ stop(), picked(), faces() }`: `picked()` is the point (frame pixels) of the face
+ * the user chose, or null; `faces()` the latest detection (for js/camera-preview.js).
  */
 export function guideCamera({ video, overlay, hint, faceButtons, snap, detect }) {
   let stopped = false;
@@ -176,5 +176,8 @@ export function guideCamera({ video, overlay, hint, faceButtons, snap, detect })
       snap.disabled = false;
     },
     picked: () => picked,
+    /** The latest detection, for the live view: `{ width, height, faces, keep }` (keep: the
+     *  face the snapshot would use, -1 for none), or null. */
+    faces: () => (last ? { width: last.width, height: last.height, faces: last.faces, keep: last.result.face } : null),
   };
 }

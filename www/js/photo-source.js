@@ -4,6 +4,7 @@
 import { applyTranslations, liveText, t } from './i18n.js';
 import { snapshot, startCamera, stopCamera } from './camera.js';
 import { guideCamera } from './camera-guide.js';
+import { livePreview } from './camera-preview.js';
 import { pageError } from './errors.js';
 
 /**
@@ -31,6 +32,7 @@ export function mountPhotoSource(container, { onPhoto, onError, onCamera, detect
   container.querySelector('.camera-hint').id = `camera-hint-${name}`;
   applyTranslations(container);
   let guide = null;
+  let preview = null;
 
   const choose = (photo, label, prefer = null) => {
     liveText(chosen, label);
@@ -60,6 +62,8 @@ export function mountPhotoSource(container, { onPhoto, onError, onCamera, detect
   const showOff = () => {
     guide?.stop();
     guide = null;
+    preview?.stop();
+    preview = null;
     cameraBox.hidden = true;
     start.hidden = false;
   };
@@ -77,6 +81,9 @@ export function mountPhotoSource(container, { onPhoto, onError, onCamera, detect
       await startCamera(video, { onStopped: showOff });
       cameraBox.hidden = false;
       start.hidden = true;
+      // What the user sees is this canvas, never the raw video: only the face that would be used
+      // is sharp (js/camera-preview.js).
+      preview = livePreview({ video, canvas: container.querySelector('.camera-screen'), faces: () => guide?.faces() ?? null });
       if (detect) {
         guide = guideCamera({
           video,

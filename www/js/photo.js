@@ -1,5 +1,6 @@
 // Reading a photo the user chose and drawing it with its faces: boxes, numbers, landmarks, and
-// every face other than the chosen one blurred (bystanders are never shown sharp).
+// every face other than the chosen one obscured (bystanders are never shown sharp). The live
+// camera view (js/camera-preview.js) obscures them the same way.
 
 /** An ImageBitmap of `source` (a File/Blob or an ImageBitmap), EXIF orientation applied; null
  *  when the browser cannot decode it (the engine then names the format in its error). */
@@ -31,7 +32,7 @@ export function drawPhoto(canvas, bitmap, faces, { keep = -1, numbers = true, la
   const ctx = canvas.getContext('2d');
   ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   faces.forEach((f, i) => {
-    if (i !== keep) blurRegion(ctx, grow(f.bbox, 0.15, scale, canvas));
+    if (i !== keep) obscureRegion(ctx, ctx.canvas, faceRegion(f.bbox, scale, canvas));
   });
   faces.forEach((f, i) => {
     const b = f.bbox;
@@ -108,24 +109,62 @@ function drawTag(ctx, text, x, y, chosen) {
   ctx.fillText(text, x + 5, Math.max(16, y - 6));
 }
 
-/** `box` (image pixels) grown by `frac` on each side, in canvas pixels, clipped to the canvas. */
-function grow(box, frac, scale, canvas) {
-  const x0 = Math.max(0, (box.x - box.width * frac) * scale);
-  const y0 = Math.max(0, (box.y - box.height * frac) * scale);
-  const x1 = Math.min(canvas.width, (box.x + box.width * (1 + frac)) * scale);
-  const y1 = Math.min(canvas.height, (box.y + box.height * (1 + frac)) * scale);
-  return { x: Math.floor(x0), y: Math.floor(y0), width: Math.ceil(x1 - x0), height: Math.ceil(y1 - y0) };
+/**
+ * How far around a face's box the obscuring reaches, as fractions of the box: hair, ears and the
+ * outline of the head go too (a tight blur leaves them sharp, and they identify people).
+ */
+export const FACE_MARGIN = Object.freeze({ side: 0.35, top: 0.6, bottom: 0.3 });
+
+/**
+ * Cells across an obscured face: the region is averaged down to this many cells across and
+ * stretched back smoothly, whatever the face's size, so that nothing of the face survives.
+ * Measured: facegate itself no longer finds or recognises the face
+ * (tests/browser/page-bystanders.test.mjs).
+ */
+export const FACE_CELLS = 4;
+
+/** The region obscured for a face box `box` (source pixels), in the pixels of `canvas` (`scale`
+ *  source-to-canvas), clipped to it: `{ x, y, width, height }`, whole pixels. */
+export function faceRegion(box, scale, canvas) {
+  const x0 = Math.max(0, (box.x - box.width * FACE_MARGIN.side) * scale);
+  const y0 = Math.max(0, (box.y - box.height * FACE_MARGIN.top) * scale);
+  const x1 = Math.min(canvas.width, (box.x + box.width * (1 + FACE_MARGIN.side)) * scale);
+  const y1 = Math.min(canvas.height, (box.y + box.height * (1 + FACE_MARGIN.bottom)) * scale);
+  return { x: Math.floor(x0), y: Math.floor(y0), width: Math.max(0, Math.ceil(x1 - x0)), height: Math.max(0, Math.ceil(y1 - y0)) };
 }
 
-/** Blurs a region by shrinking it to a few pixels and stretching it back, smoothly. Works in
- *  every browser (no `ctx.filter`), and leaves no recognisable detail. */
-function blurRegion(ctx, r) {
-  if (r.width < 2 || r.height < 2) return;
-  const small = new OffscreenCanvas(Math.max(2, Math.round(r.width / 14)), Math.max(2, Math.round(r.height / 14)));
-  const sctx = small.getContext('2d');
-  sctx.imageSmoothingEnabled = true;
-  sctx.imageSmoothingQuality = 'low';
-  sctx.drawImage(ctx.canvas, r.x, r.y, r.width, r.height, 0, 0, small.width, small.height);
+/**
+ * `source`'s region `r` (source pixels) averaged down to about `cells` cells across (an
+ * OffscreenCanvas): halved step by step, so that every source pixel counts (one direct shrink
+ * samples a few pixels and can keep sharp detail).
+ */
+export function averaged(source, r, cells) {
+  const target = { width: Math.max(1, Math.round(cells)), height: Math.max(1, Math.round((cells * r.height) / Math.max(1, r.width))) };
+  let from = source;
+  let box = { ...r };
+  const step = (width, height) => {
+    const c = new OffscreenCanvas(width, height);
+    const cctx = c.getContext('2d');
+    cctx.imageSmoothingEnabled = true;
+    cctx.imageSmoothingQuality = 'high';
+    cctx.drawImage(from, box.x, box.y, box.width, box.height, 0, 0, width, height);
+    from = c;
+    box = { x: 0, y: 0, width, height };
+  };
+  while (box.width / 2 >= target.width && box.height / 2 >= target.height) step(Math.ceil(box.width / 2), Math.ceil(box.height / 2));
+  step(target.width, target.height);
+  return from;
+}
+
+/**
+ * Obscures region `r` of `ctx`'s canvas with `source`'s pixels of the same region (`source` may
+ * be the canvas itself, or a video frame in the same pixels) averaged down to `cells` cells
+ * across (default FACE_CELLS) and stretched back smoothly. Works in every browser (no
+ * `ctx.filter`).
+ */
+export function obscureRegion(ctx, source, r, cells = FACE_CELLS) {
+  if (r.width < 1 || r.height < 1) return;
+  const small = averaged(source, r, cells);
   ctx.save();
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
