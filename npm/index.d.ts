@@ -105,6 +105,11 @@ export interface LoadOptions {
   /** URL of worker.js. Default: the package's own. */
   workerUrl?: string | URL;
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Cancels the load: aborting it before `load` resolves ends the worker (its downloads are
+   * cancelled) and `load` rejects with `signal.reason`. Aborting later has no effect.
+   */
+  signal?: AbortSignal;
   detector?: DetectorOptions;
   gallery?: GalleryOptions;
   /**

@@ -27,7 +27,7 @@ const SHELL = [
   'js/app.js', 'js/busy.js', 'js/camera-guide.js', 'js/camera-preview.js', 'js/camera.js', 'js/check.js', 'js/confirm.js',
   'js/consent.js', 'js/curve.js', 'js/detect-photo.js', 'js/engine.js', 'js/errors.js', 'js/frame-check.js',
   'js/framing.js', 'js/i18n.js', 'js/mydata.js', 'js/netmeter.js', 'js/nutrition.js', 'js/offline.js',
-  'js/offline-copy.js', 'js/photo-source.js', 'js/photo.js', 'js/picker.js', 'js/references.js',
+  'js/offline-copy.js', 'js/photo-source.js', 'js/photo.js', 'js/picker.js', 'js/purposes.js', 'js/references.js',
   'js/result-card.js', 'js/screens.js', 'js/teach.js',
   'pkg/index.js', 'pkg/image.js', 'pkg/protocol.js', 'pkg/manifest.js',
 ];
@@ -65,8 +65,35 @@ self.addEventListener('activate', (event) => {
 // until it closes, stops copying files.
 let keeping = true;
 self.addEventListener('message', (event) => {
-  if (event.data?.type === 'forgetOfflineCopy') keeping = false;
+  const type = event.data?.type;
+  if (type === 'forgetOfflineCopy') keeping = false;
+  // A page this worker does not control (a reload that bypassed it) asks to be taken over, so
+  // that it does not wait or run outside the policy (js/offline.js).
+  if (type === 'claim') event.waitUntil(self.clients.claim());
+  // The visitor went back or refused after the engine's download started: its files go (the
+  // page's shell stays), and the page is told when it is done.
+  if (type === 'forgetEngine') event.waitUntil(forgetEngine().then(() => event.ports[0]?.postMessage('done')));
 });
+
+/** The engine's downloads under way (their AbortControllers): copying a file keeps its download
+ *  going after the page's worker stopped waiting for it, so going back must cancel them here. */
+const engineDownloads = new Set();
+
+/** Whether `path` is one of the engine's files (not the page's shell). */
+function engineFile(path) {
+  return path !== null && path !== '' && !SHELL.includes(path) && cacheable(path);
+}
+
+/** Cancels the engine's downloads and removes its files from the offline copy. (Another tab
+ *  downloading the engine at that very moment loses its download too, and may try again.) */
+async function forgetEngine() {
+  for (const controller of engineDownloads) controller.abort();
+  engineDownloads.clear();
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    if (engineFile(ownPath(new URL(request.url)))) await cache.delete(request);
+  }
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -78,24 +105,32 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(Response.error());
     return;
   }
-  event.respondWith(networkFirst(request, path !== null && cacheable(path)));
+  event.respondWith(networkFirst(request, path !== null && cacheable(path), engineFile(path)));
 });
 
-/** From the network, copying an allowlisted file as it passes; offline, from the copy. */
-async function networkFirst(request, allowlisted) {
+/** From the network, copying an allowlisted file as it passes; offline, from the copy. An engine
+ *  file's download can be cancelled (forgetEngine). */
+async function networkFirst(request, allowlisted, engine) {
   const head = request.method === 'HEAD';
+  const controller = engine && !head ? new AbortController() : null;
+  if (controller) engineDownloads.add(controller);
   try {
-    const response = await fetch(request);
+    const signal = controller && (AbortSignal.any ? AbortSignal.any([request.signal, controller.signal]) : controller.signal);
+    const response = await (signal ? fetch(request, { signal }) : fetch(request));
     if (allowlisted && !head && keeping && response.ok && response.type === 'basic') {
       const cache = await caches.open(CACHE);
-      await cache.put(request, response.clone());
+      // (A download cancelled meanwhile is not kept.)
+      await cache.put(request, response.clone()).catch(() => {});
     }
     return withPolicy(response);
   } catch (error) {
+    if (controller?.signal.aborted) throw error;
     // (A HEAD request, such as the page's check of the worker's headers, gets the copy's headers.)
     const cached = allowlisted ? await caches.match(request, { ignoreSearch: true, ignoreMethod: head }) : undefined;
     if (cached) return withPolicy(cached, head);
     throw error;
+  } finally {
+    if (controller) engineDownloads.delete(controller);
   }
 }
 

@@ -99,9 +99,16 @@ export class FaceGate {
    * - `teaching`: `true` (or `{ maxExplanations: 20, holdMs: 600000 }`) adds the teaching view,
    *   `explain`, `compareExplained` and `releaseExplanation`, which return biometric data (a
    *   picture of a face's template): off by default, and then those methods do not exist.
+   * - `signal`: an `AbortSignal`. Aborting it before `load` resolves ends the worker at once,
+   *   which cancels its downloads; `load` then rejects with `signal.reason` (an `AbortError`
+   *   DOMException unless given another). Aborting later has no effect (use `dispose()`).
    */
   static async load(options = {}) {
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const fg = new FaceGate(newWorker(options.workerUrl), options.onProgress);
+    const abort = () => fg.#abort(signal.reason);
+    signal?.addEventListener('abort', abort, { once: true });
     const config = { detector: options.detector ?? {}, gallery: options.gallery ?? {} };
     if (options.teaching) config.teaching = options.teaching;
     fg.#workerUrl = options.workerUrl;
@@ -118,6 +125,8 @@ export class FaceGate {
     } catch (e) {
       fg.dispose();
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
     if (options.teaching) {
       // Defined here, on this instance only: without `teaching`, `fg.explain` is undefined.
@@ -128,6 +137,16 @@ export class FaceGate {
       });
     }
     return fg;
+  }
+
+  /** Ends the worker at once (its downloads are cancelled) and rejects every pending call with `reason`. */
+  #abort(reason) {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    registry?.unregister(this);
+    this.#worker.terminate();
+    for (const { reject } of this.#state.pending.values()) reject(reason);
+    this.#state.pending.clear();
   }
 
   /** Every face in the image: `{ width, height, faces: [{ box, score, landmarks }] }`, largest first. */

@@ -17,7 +17,8 @@ import fr from '../../www/i18n/fr.js';
 const WWW = join(REPO, 'www');
 const read = (p) => readFileSync(join(WWW, p), 'utf8');
 const jsFiles = readdirSync(join(WWW, 'js')).filter((f) => f.endsWith('.js')).map((f) => `js/${f}`);
-const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+// `{name}` and the plural form `{name|one|other}` (js/i18n.js).
+const placeholders = (s) => [...s.matchAll(/\{(\w+)(?:\|[^|}]*\|[^|}]*)?\}/g)].map((m) => m[1]).sort();
 
 test('English and French have the same keys, every string non-empty, same placeholders', () => {
   assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());

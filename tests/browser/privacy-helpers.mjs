@@ -35,19 +35,43 @@ function closer(server) {
 /**
  * Serves `root` with no header but Content-Type and Content-Length: no CSP, no
  * Permissions-Policy, no cache validators. Every request is logged in `wire` as
- * `{ time (epoch ms), method, path, status, bytes }`.
+ * `{ time (epoch ms), method, path, status, bytes, sent, aborted }` (`sent`: body bytes written
+ * before the end or the client's abort; `aborted`: the client went away before the end).
+ * `throttle(path)`, when given, returns bytes per second for that path (0 or nothing: full speed);
+ * it is read on every request, so a test can change it between requests.
  */
-export async function serveBare(root) {
+export async function serveBare(root, { throttle } = {}) {
   const base = resolve(root);
   const wire = [];
   const server = createServer(async (req, res) => {
-    const entry = { time: Date.now(), method: req.method, path: req.url, status: 0, bytes: 0 };
+    const entry = { time: Date.now(), method: req.method, path: req.url, status: 0, bytes: 0, sent: 0, aborted: false };
     wire.push(entry);
     const send = (status, body = Buffer.alloc(0), type) => {
       entry.status = status;
       entry.bytes = req.method === 'HEAD' ? 0 : body.length;
       res.writeHead(status, type ? { 'Content-Type': type, 'Content-Length': body.length } : { 'Content-Length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      const rate = req.method === 'HEAD' ? 0 : throttle?.(new URL(req.url, 'http://localhost').pathname) ?? 0;
+      if (!rate) {
+        entry.sent = entry.bytes;
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      // A slow link: a chunk every 50 ms; stops when the client goes away.
+      const chunk = Math.max(1, Math.round(rate / 20));
+      res.on('close', () => {
+        entry.aborted = entry.sent < body.length;
+      });
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        const piece = body.subarray(entry.sent, entry.sent + chunk);
+        entry.sent += piece.length;
+        if (entry.sent >= body.length) {
+          clearInterval(timer);
+          res.end(piece);
+        } else {
+          res.write(piece);
+        }
+      }, 50);
     };
     try {
       const url = new URL(req.url, 'http://localhost');

@@ -2,15 +2,16 @@
 // on this device. This file starts things and wires the screens together; each screen has its
 // own module.
 import { applyTranslations, liveText, num, onLanguageChange, preferredLanguage, setLanguage, t } from './i18n.js';
-import { engineBytes, loadEngine } from './engine.js';
+import { abortEngine, engineBytes, loadEngine } from './engine.js';
 import { startNetMeter } from './netmeter.js';
-import { ensurePolicy } from './offline.js';
+import { engineCopied, ensurePolicy, forgetEngineCopy, workerUnderPolicy } from './offline.js';
 import { setUpOfflineCopy } from './offline-copy.js';
 import { setUpConsent } from './consent.js';
 import { setUpReferences } from './references.js';
 import { setUpCheck } from './check.js';
 import { setUpMyData } from './mydata.js';
 import { setUpTeach } from './teach.js';
+import { setUpPurposes } from './purposes.js';
 import { show, showTabs, onTab } from './screens.js';
 import { stopAllCameras } from './camera.js';
 import { confirmErase } from './confirm.js';
@@ -55,30 +56,53 @@ async function main() {
     engineState.dataset.i18n = key;
     engineState.textContent = t(key, vars);
   };
-  setEngineState(policy.workerCovered ? 'engineIdle' : 'enginePolicyMissing');
-  document.body.dataset.policy = JSON.stringify({ document: policy.documentCovered, worker: policy.workerCovered, offline: policy.offline });
+  // Why the engine cannot start, when it cannot (js/offline.js): each cause has its own words.
+  const POLICY_STATE = { covered: 'engineIdle', unreachable: 'engineOfflineNever', uncontrolled: 'engineReloadNormally', policyMissing: 'enginePolicyMissing' };
+  const POLICY_ERROR = { unreachable: 'engineOffline', uncontrolled: 'reloadNormally', policyMissing: 'policyMissing' };
+  setEngineState(POLICY_STATE[policy.worker]);
+  document.body.dataset.policy = JSON.stringify({ document: policy.documentCovered, worker: policy.workerCovered, offline: policy.offline, reason: policy.worker });
+  // Offline with the engine never downloaded: once the network is back, the engine can come.
+  window.addEventListener('online', async () => {
+    if (policy.worker !== 'unreachable') return;
+    policy.worker = await workerUnderPolicy();
+    policy.workerCovered = policy.worker === 'covered';
+    if (!engine) setEngineState(POLICY_STATE[policy.worker]);
+  });
 
   let consentScreens = null;
   let engine = null;
+  let attempt = 0; // the current download; an aborted one reports nothing
+  let copiedBefore = Promise.resolve(true); // whether the offline copy held the engine before this download
   /** Starts the engine's download (once): at the first "Continue" of the consent screen. */
   const startEngine = () => {
     if (engine) return engine;
     if (!policy.workerCovered) {
-      engine = Promise.reject(Object.assign(new Error(t('enginePolicyMissing')), { code: 'policyMissing' }));
+      const code = POLICY_ERROR[policy.worker];
+      engine = Promise.reject(Object.assign(new Error(t(`error_${code}`)), { code }));
       engine.catch(() => {});
-      return engine;
+      consentScreens?.failed(() => t(`error_${code}`));
+      const failed = engine;
+      engine = null; // tried again at the next Continue (the network may be back)
+      return failed;
     }
+    const mine = ++attempt;
+    copiedBefore = engineCopied();
     performance.mark('facegate-engine-start');
     meter.engineLoading();
     document.body.dataset.engine = 'loading';
     setEngineState('engineLoading');
     consentScreens?.progress(0);
     engine = loadEngine((fraction) => {
+      if (mine !== attempt) return;
       delete engineState.dataset.i18n;
       engineState.textContent = t('engineLoadingPct', { pct: Math.floor(fraction * 100) });
       consentScreens?.progress(fraction);
       engineProgress({ fraction });
     }).then((fg) => {
+      if (mine !== attempt) {
+        fg.dispose();
+        throw Object.assign(new Error('stopped'), { code: 'engineStopped' });
+      }
       faceGate = fg;
       meter.engineReady();
       performance.mark('facegate-ready');
@@ -88,16 +112,39 @@ async function main() {
       document.body.dataset.engine = 'ready';
       return fg;
     }, (e) => {
+      if (mine !== attempt) throw e;
       meter.engineReady();
       delete engineState.dataset.i18n;
       engineState.textContent = t('engineFailed', { message: e?.message ?? e });
-      consentScreens?.progress(null);
+      consentScreens?.failed(() => t('engineFailed', { message: e?.message ?? e }));
       engineProgress({ failed: true });
       document.body.dataset.engine = 'failed';
+      engine = null; // Continue may try again
       throw e;
     });
     engine.catch(() => {});
     return engine;
+  };
+  /**
+   * The visitor went back from the confirmation, or refused, before agreeing: the download stops
+   * (its requests are cancelled), the worker ends, and what this download put in the offline
+   * copy is removed (not a copy kept from an earlier visit) (TM-6).
+   */
+  const stopEngine = async () => {
+    if (!engine || consent) return;
+    attempt += 1;
+    engine = null;
+    abortEngine();
+    const fg = faceGate;
+    faceGate = null;
+    fg?.dispose();
+    meter.engineReady();
+    setEngineState(POLICY_STATE[policy.worker]);
+    document.body.dataset.engine = 'stopped';
+    consentScreens?.progress(0);
+    engineProgress({ fraction: 0, ready: false, failed: false });
+    if (!(await copiedBefore)) await forgetEngineCopy();
+    document.body.dataset.engine = 'idle';
   };
   const downloadLabel = () => {
     $('engine-download').textContent = t('engineDownload', { mb: num(engineBytes() / 1e6, { maximumFractionDigits: 0 }) });
@@ -111,7 +158,15 @@ async function main() {
       if (!consent) throw Object.assign(new Error('consent first'), { code: 'consentRequired' });
       return startEngine();
     },
+    /** The engine if it is loaded (something may be held in it), else null. */
+    engineIfLoaded: () => faceGate,
     purposes: () => consent?.purposes ?? new Set(),
+    /** Changes the page-level purposes (one withdrawn or added in My data). */
+    setPurposes(purposes) {
+      consent = { ...consent, purposes };
+      applyConsent();
+    },
+    eraseEverything: () => eraseEverything(),
     announce,
     calibration: await calibration,
     manifest: MANIFEST,
@@ -128,26 +183,40 @@ async function main() {
   const check = setUpCheck(app);
   const myData = setUpMyData(app);
   const teach = setUpTeach(app);
+  const purposes = setUpPurposes(app);
+
+  /** Shows what the page-level consent allows: the tabs, the teaching steps, the purposes listed. */
+  function applyConsent() {
+    const given = consent?.purposes ?? null;
+    showTabs(given);
+    $('teach-needs-consent').hidden = !given || given.has('learn');
+    $('teach-live').hidden = !given?.has('learn');
+    if (given && !given.has('learn')) teach.reset();
+    purposes.render();
+    // A screen whose tab went away (its purpose withdrawn) is left for My data.
+    const current = document.querySelector(`#tabs [data-screen="${document.body.dataset.screen}"]`);
+    if (given && current?.hidden) show('data');
+  }
 
   const offlineCopy = setUpOfflineCopy({ announce });
   consentScreens = setUpConsent({
     show,
     onContinue: startEngine,
+    onBack: stopEngine,
     onConsent(given) {
       consent = given;
       offlineCopy.hideOffer();
-      showTabs(consent.purposes);
       $('erase-all').hidden = false;
       $('teach-refused').hidden = true;
       $('teach-back-wrap').hidden = true;
       $('teach-try').hidden = false;
-      $('teach-needs-consent').hidden = consent.purposes.has('learn');
-      $('teach-live').hidden = !consent.purposes.has('learn');
+      applyConsent();
       const matching = consent.purposes.has('verifyItIsMe') || consent.purposes.has('compareWithConsentingPerson');
       show(matching ? 'references' : 'teach');
       app.changed();
     },
     onRefuse() {
+      stopEngine();
       $('teach-refused').hidden = false;
       $('teach-back-wrap').hidden = false;
       $('teach-needs-consent').hidden = true;
@@ -159,16 +228,20 @@ async function main() {
   $('teach-back').addEventListener('click', () => show('consent'));
   onTab(show);
 
-  // On every screen once something can exist, one click and one confirmation: the gallery and
-  // the audit log wiped in the worker, every photo and template on screen overwritten, the
-  // camera off, the consent forgotten.
-  $('erase-all').addEventListener('click', async () => {
-    if (!(await confirmErase({ title: 'eraseAllTitle', text: 'eraseAllText', yes: 'eraseAllYes' }))) return;
+  /** Everything on screen about the visitor goes: photos, templates, results, labels, the camera. */
+  function clearScreens() {
     stopAllCameras();
     references.reset();
     check.reset();
     teach.reset();
     myData.reset();
+  }
+
+  // On every screen once something can exist, one click and one confirmation: the gallery and
+  // the audit log wiped in the worker, every photo and template on screen overwritten, the
+  // camera off, the consent forgotten.
+  async function eraseEverything() {
+    clearScreens();
     // eraseAll ends the worker and starts a fresh one (WebAssembly memory never shrinks): the
     // new worker loads the engine's script files again, in an engine window of the counter.
     if (faceGate) meter.engineLoading();
@@ -182,12 +255,32 @@ async function main() {
     }
     consent = null;
     consentScreens.reset();
-    showTabs(null);
+    applyConsent();
     $('erase-all').hidden = true;
     show('consent');
     announce(() => t('erasedAll'));
     offlineCopy.afterErase().catch(() => {});
     document.body.dataset.erased = String(Number(document.body.dataset.erased ?? 0) + 1);
+  }
+  $('erase-all').addEventListener('click', async () => {
+    if (!(await confirmErase({ title: 'eraseAllTitle', text: 'eraseAllText', yes: 'eraseAllYes' }))) return;
+    await eraseEverything();
+  });
+
+  // Leaving the page ends the session, as closing the tab does: a page kept in the browser's
+  // back/forward cache would come back with the references and results of the visit. When it is
+  // put there (pagehide, persisted), everything is erased and the engine stopped; when it comes
+  // back (pageshow, persisted), it starts afresh (docs/privacy/threat-model.md).
+  window.addEventListener('pagehide', (event) => {
+    if (!event.persisted) return;
+    clearScreens();
+    consent = null;
+    // dispose() wipes the worker's state, then ends it (its memory goes with it).
+    faceGate?.dispose();
+    faceGate = null;
+  });
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
   });
 
   show('consent', { focus: false });

@@ -133,6 +133,9 @@ export function setUpCheck(app) {
       clearPhoto();
       source.reset();
       listKey = '';
+      // The references' labels (often people's names) go with them.
+      select.replaceChildren();
+      $('check-empty').hidden = false;
     },
     refresh(list) {
       const keep = select.value;

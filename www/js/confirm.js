@@ -6,16 +6,19 @@ import { t } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 
 /**
- * Asks `t(title)` / `t(text, vars)` with the buttons `t(yes)` and `t(no)`. Resolves to true when
- * the user confirms, false when they keep (the other button, Escape or closing the dialog).
+ * Asks `t(title)` / `t(text, vars)` with the buttons `t(yes)` and `t(no)` (`danger`: the yes
+ * button shown as erasing, the default). Resolves to true when the user confirms, false when they
+ * keep (the other button, Escape or closing the dialog).
  */
-export function confirmErase({ title, text, yes, no = 'keep', vars = {} }) {
+export function confirmErase({ title, text, yes, no = 'keep', vars = {}, danger = true }) {
   const dialog = $('confirm-dialog');
   const yesButton = $('confirm-dialog-yes');
   const noButton = $('confirm-dialog-no');
   $('confirm-dialog-title').textContent = t(title, vars);
   $('confirm-dialog-text').textContent = t(text, vars);
   yesButton.textContent = t(yes, vars);
+  // Erasing is shown as such; agreeing to something (a purpose added later) is not.
+  yesButton.className = danger ? 'danger' : 'primary';
   noButton.textContent = t(no, vars);
   const opener = document.activeElement;
   return new Promise((resolve) => {
@@ -24,6 +27,8 @@ export function confirmErase({ title, text, yes, no = 'keep', vars = {} }) {
       noButton.onclick = null;
       dialog.onclose = null;
       if (dialog.open) dialog.close();
+      // The question named a reference: nothing of it stays in the page once answered.
+      for (const el of [$('confirm-dialog-title'), $('confirm-dialog-text'), yesButton, noButton]) el.textContent = '';
       // Back where the user was, unless the action moves them (the caller focuses then).
       if (!answer && opener?.isConnected) opener.focus();
       resolve(answer);

@@ -3,20 +3,27 @@
 // reachable before it; refusing leads to the explanations only. The engine's download starts at
 // the first "Continue" (not before: a visitor who refuses downloads no model), and its progress
 // shows on the confirmation step.
-import { onLanguageChange, t } from './i18n.js';
+import { liveText, onLanguageChange, t } from './i18n.js';
 
 const PURPOSE_TEXT = { verifyItIsMe: 'purposeSelf', compareWithConsentingPerson: 'purposeOthers', learn: 'purposeLearn' };
 
 /**
  * Wires the two consent screens. `show(name)` switches screens; `onContinue()` runs at each
- * "Continue" (the page starts the engine's download at the first); `onConsent({ purposes,
- * givenAt })` runs after the confirmation; `onRefuse()` when the user declines.
- * Returns `{ reset(), progress(fraction) }`: every box unticked again; the download's progress
- * (0..1, or null when it failed) shown on the confirmation step.
+ * "Continue" (the page starts the engine's download at the first); `onBack()` when the user goes
+ * back from the confirmation (the download stops); `onConsent({ purposes, givenAt })` runs after
+ * the confirmation; `onRefuse()` when the user declines.
+ * Returns `{ reset(), progress(fraction), failed(render) }`: every box unticked again; the
+ * download's progress (0..1) shown on the confirmation step; why it failed (`render()` gives the
+ * text in the current language).
+ *
+ * The boxes stay disabled, with a "preparing" note, until this runs: the page first puts its
+ * protections in place (js/offline.js), which may reload it once, and a tick would be lost.
  */
-export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
+export function setUpConsent({ show, onContinue, onBack, onConsent, onRefuse }) {
   const boxes = [...document.querySelectorAll('#screen-consent input[name="purpose"]')];
   const affirm = document.getElementById('consent-affirm');
+  for (const b of [...boxes, affirm]) b.disabled = false;
+  document.getElementById('consent-preparing').hidden = true;
   const next = document.getElementById('consent-continue');
   const ticked = () => boxes.filter((b) => b.checked).map((b) => b.value);
   const update = () => {
@@ -42,6 +49,7 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
   document.getElementById('confirm-back').addEventListener('click', () => {
     show('consent');
     next.focus();
+    onBack?.();
   });
   document.getElementById('confirm-yes').addEventListener('click', () => {
     onConsent({ purposes: new Set(ticked()), givenAt: Date.now() });
@@ -51,6 +59,7 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
   const bar = document.getElementById('engine-bar');
   const pct = document.getElementById('engine-pct');
   let shownPct = -1;
+  let failure = false;
   const showPct = () => {
     if (shownPct < 0) return;
     pct.textContent = shownPct >= 100 ? t('engineDownloaded') : t('engineLoadingPct', { pct: shownPct });
@@ -60,17 +69,23 @@ export function setUpConsent({ show, onContinue, onConsent, onRefuse }) {
     showPct();
   });
   return {
+    failed(render) {
+      bar.removeAttribute('value');
+      shownPct = -1;
+      failure = true;
+      liveText(pct, render);
+    },
     reset() {
       for (const b of [...boxes, affirm]) b.checked = false;
       update();
     },
     progress(fraction) {
-      if (fraction === null) {
-        bar.removeAttribute('value');
-        pct.textContent = '';
-        return;
+      if (failure) {
+        failure = false;
+        liveText(pct, null);
       }
       bar.value = fraction;
+      if (fraction === 0) shownPct = -1;
       // Whole percents only, so that a screen reader is not flooded.
       const now = Math.floor(fraction * 100);
       if (now !== shownPct) {

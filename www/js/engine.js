@@ -7,16 +7,29 @@ import { FaceGate } from '../pkg/index.js';
 import { MANIFEST } from '../pkg/manifest.js';
 
 let loading = null;
+let controller = null;
 
 /** Starts loading once; resolves to the FaceGate. `onProgress(fraction)` reports downloads. */
 export function loadEngine(onProgress) {
-  loading ??= FaceGate.load({
-    workerUrl: new URL('./facegate-worker.js', import.meta.url).href,
-    // The teaching mode shows a picture of a face's template (with consent naming whose face).
-    teaching: true,
-    onProgress: (p) => onProgress?.(p.fraction),
-  });
+  if (!loading) {
+    controller = new AbortController();
+    loading = FaceGate.load({
+      workerUrl: new URL('./facegate-worker.js', import.meta.url).href,
+      // The teaching mode shows a picture of a face's template (with consent naming whose face).
+      teaching: true,
+      onProgress: (p) => onProgress?.(p.fraction),
+      signal: controller.signal,
+    });
+  }
   return loading;
+}
+
+/** Stops a load under way (its downloads are cancelled and its worker ends; a load already
+ *  finished is not affected: dispose its FaceGate). The next loadEngine starts again. */
+export function abortEngine() {
+  controller?.abort();
+  controller = null;
+  loading = null;
 }
 
 /** Whether the download has started. */

@@ -14,5 +14,13 @@ new PerformanceObserver((list) => {
 }).observe({ type: 'resource', buffered: true });
 
 self.addEventListener('securitypolicyviolation', (event) => {
-  channel.postMessage({ source: 'worker', url: event.blockedURI || event.violatedDirective, time: Date.now(), blocked: true, directive: event.violatedDirective });
+  channel.postMessage({
+    source: 'worker',
+    url: event.blockedURI || event.violatedDirective,
+    time: Date.now(),
+    blocked: true,
+    policy: event.originalPolicy,
+    directive: event.effectiveDirective || event.violatedDirective,
+    where: `${event.sourceFile ?? ''}:${event.lineNumber ?? 0}:${event.columnNumber ?? 0}`,
+  });
 });

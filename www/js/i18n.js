@@ -19,10 +19,20 @@ export function language() {
   return current;
 }
 
-/** The string `key` in the current language, placeholders filled from `vars`. */
+/**
+ * The string `key` in the current language, placeholders filled from `vars`: `{name}` is the
+ * value; `{name|one|other}` is `one` or `other` by the language's plural rule for the number in
+ * the value, with `#` standing for the value ("{n|one face|# faces}").
+ */
 export function t(key, vars = {}) {
   const s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return s.replace(/\{(\w+)(?:\|([^|}]*)\|([^|}]*))?\}/g, (m, name, one, other) => {
+    if (!(name in vars)) return m;
+    const value = String(vars[name]);
+    if (one === undefined) return value;
+    const n = Number(value.replace(/[^\d.,-]/g, '').replace(',', '.'));
+    return (new Intl.PluralRules(current).select(n) === 'one' ? one : other).replace('#', value);
+  });
 }
 
 /** A number written the current language's way. */
@@ -37,7 +47,9 @@ export function dateTime(ms) {
 
 /** A number with exactly `digits` decimals (similarities, thresholds), written the current language's way. */
 export function fixed(value, digits) {
-  return num(value, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  // A value that rounds to zero is written 0, never "-0.000".
+  const shown = Math.abs(value) < 0.5 * 10 ** -digits ? 0 : value;
+  return num(shown, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** A percentage of `fraction` (0..1) with up to `digits` significant digits: "0.97%" / "0,97 %". */

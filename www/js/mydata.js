@@ -4,6 +4,7 @@ import { t, dateTime, num, liveText, onLanguageChange } from './i18n.js';
 import { showError, showProblem } from './errors.js';
 import { confirmErase } from './confirm.js';
 import { busy } from './busy.js';
+import { purposeName } from './purposes.js';
 
 const $ = (id) => document.getElementById(id);
 /** How many of the newest audit events the panel lists. */
@@ -16,9 +17,8 @@ export function setUpMyData(app) {
   /** The consent record in words; the fingerprint of the sentence shown, on request. */
   function consentCell(c) {
     const who = c.subject.kind === 'selfPerson' ? t('subjectSelf') : t('subjectNamed', { name: c.subject.name });
-    const what = c.purpose.kind === 'verifyItIsMe' ? t('purposeShortSelf')
-      : c.purpose.kind === 'compareWithConsentingPerson' ? t('purposeShortOthers') : c.purpose.description;
-    const until = c.expiresAt ? t('untilDate', { date: dateTime(c.expiresAt) }) : t('untilWithdraw');
+    const what = purposeName(c.purpose);
+    const until = c.expiresAt ? t('recordUntilDate', { date: dateTime(c.expiresAt) }) : t('recordUntilWithdraw');
     const td = document.createElement('td');
     const words = document.createElement('p');
     words.className = 'consent-words';
@@ -152,10 +152,21 @@ export function setUpMyData(app) {
     try {
       const fg = await app.engine();
       const bytes = new Uint8Array(await file.arrayBuffer());
+      const before = new Set((await fg.list()).map((r) => r.id));
       const report = await fg.importGallery(bytes, $('import-passphrase').value);
+      bytes.fill(0);
+      // Purpose limitation: a reference is kept only if its purpose is one the visitor agreed to
+      // on this page; the others are erased at once (their templates with them) and named.
+      const given = app.purposes();
+      const outside = (await fg.list()).filter((r) => !before.has(r.id) && !given.has(r.consent.purpose.kind));
+      for (const r of outside) await fg.withdraw(r.id);
+      const kinds = [...new Map(outside.map((r) => [r.consent.purpose.kind, r.consent.purpose])).values()];
       $('import-form').reset();
       liveText($('import-chosen'), null);
-      liveText($('import-status'), () => t('imported', { added: num(report.added), present: num(report.alreadyPresent), expired: num(report.expiredErased) }));
+      liveText($('import-status'), () => [
+        t('imported', { added: num(report.added - outside.length), present: num(report.alreadyPresent), expired: num(report.expiredErased) }),
+        ...(outside.length ? [t('importLeftOut', { n: num(outside.length), purposes: kinds.map(purposeName).join(', ') })] : []),
+      ].join(' '));
       await app.changed();
     } catch (err) {
       showError(error, err);

@@ -16,7 +16,11 @@
 // block it) and navigations to other pages (the page links nowhere).
 //
 // One request seen by two observers (the page and the service worker) counts once: per URL,
-// the larger of the service worker's count and the page's plus the worker's.
+// the larger of the service worker's count and the page's plus the worker's. One blocked attempt
+// counts once too: the page has two CSPs (the meta and the header), so the browser reports each
+// blocked request once per policy (reports of one attempt differ only in their policy), and a
+// blocked image or fetch may also leave a Resource Timing entry, or be refused by the service
+// worker as well: those are the same attempt.
 import { onLanguageChange, t } from './i18n.js';
 
 /** Whether `url` is one of the engine's files (the package under pkg/, the worker). */
@@ -45,31 +49,45 @@ export function startNetMeter(output) {
   // (Erase everything ends the worker to hand its memory back, and starts a fresh one).
   const engineWindows = [];
 
+  const inEngineWindow = (e) => engineWindows.some((w) => e.time >= w.from && e.time <= w.to);
   const counted = (e) => {
     if (e.blocked) return true;
     if (e.time < readyAt) return false;
-    return !(engineFile(e.url) && engineWindows.some((w) => e.time >= w.from && e.time <= w.to));
+    return !(inEngineWindow(e) && engineFile(e.url));
+  };
+
+  /** How far apart (ms) two reports of one blocked attempt may be. */
+  const SAME_ATTEMPT_MS = 2_000;
+  /** The blocked attempts: reports grouped per attempt (same URL and place, one per policy). */
+  const attempts = () => {
+    const groups = [];
+    for (const e of events) {
+      if (!e.blocked) continue;
+      const key = `${e.url}|${e.directive ?? ''}|${e.where ?? ''}`;
+      const group = groups.findLast((g) => g.key === key && e.time - g.time <= SAME_ATTEMPT_MS && !g.policies.has(e.policy ?? e.source));
+      if (group) group.policies.add(e.policy ?? e.source);
+      else groups.push({ key, url: e.url, source: e.source, time: e.time, policies: new Set([e.policy ?? e.source]) });
+    }
+    return groups;
   };
 
   const counts = () => {
+    const blocked = attempts();
+    /** Whether a request entry is the trace of a blocked attempt (Resource Timing keeps one for a blocked image). */
+    const traceOfBlocked = (e) => blocked.some((b) => b.url === e.url && Math.abs(e.time - b.time) <= SAME_ATTEMPT_MS);
     const perUrl = new Map();
-    const blocked = [];
+    const bySource = { page: 0, worker: 0, serviceWorker: 0 };
     for (const e of events) {
-      if (!counted(e)) continue;
-      if (e.blocked) {
-        blocked.push(e);
-        continue;
-      }
+      if (e.blocked || !counted(e) || traceOfBlocked(e)) continue;
       const c = perUrl.get(e.url) ?? { serviceWorker: 0, client: 0 };
       if (e.source === 'serviceWorker') c.serviceWorker += 1;
       else c.client += 1;
       perUrl.set(e.url, c);
+      bySource[e.source] += 1;
     }
     const requests = [];
     for (const [url, c] of perUrl) for (let i = 0; i < Math.max(c.serviceWorker, c.client); i += 1) requests.push(url);
-    const bySource = { page: 0, worker: 0, serviceWorker: 0 };
-    for (const e of events) if (counted(e) && !e.blocked) bySource[e.source] += 1;
-    return { requests, blocked: blocked.map((e) => `${e.source}: ${e.url}`), bySource };
+    return { requests, blocked: blocked.map((b) => `${b.source}: ${b.url}`), bySource };
   };
 
   const show = () => {
@@ -90,12 +108,20 @@ export function startNetMeter(output) {
     for (const entry of list.getEntries()) add({ source: 'page', url: entry.name, time: performance.timeOrigin + entry.startTime });
   }).observe({ type: 'resource', buffered: true });
   document.addEventListener('securitypolicyviolation', (e) => {
-    add({ source: 'page', url: e.blockedURI || e.violatedDirective, time: now(), blocked: true });
+    add({ ...violation(e), source: 'page', time: now() });
   });
   if (typeof BroadcastChannel === 'function') {
     new BroadcastChannel('facegate-netmeter').addEventListener('message', ({ data }) => {
       if (!data || typeof data.url !== 'string' || !['worker', 'serviceWorker'].includes(data.source)) return;
-      add({ source: data.source, url: data.url, time: Number(data.time) || now(), blocked: Boolean(data.blocked || data.refused) });
+      const blocked = Boolean(data.blocked || data.refused);
+      add({
+        source: data.source,
+        url: data.url,
+        time: Number(data.time) || now(),
+        blocked,
+        // A worker's CSP report carries its policy and place; a service worker refusal is one more report of the same attempt.
+        ...(blocked ? { policy: String(data.policy ?? data.source), directive: data.directive, where: data.where } : {}),
+      });
     });
   }
   show();
@@ -115,5 +141,16 @@ export function startNetMeter(output) {
       show();
     },
     counts,
+  };
+}
+
+/** A CSP violation event as a blocked attempt: its URL, the policy that reported it, and where. */
+export function violation(e) {
+  return {
+    url: e.blockedURI || e.violatedDirective,
+    blocked: true,
+    policy: e.originalPolicy,
+    directive: e.effectiveDirective || e.violatedDirective,
+    where: `${e.sourceFile ?? ''}:${e.lineNumber ?? 0}:${e.columnNumber ?? 0}`,
   };
 }

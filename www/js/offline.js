@@ -34,53 +34,103 @@ function within(ms, promise, fallback) {
   return Promise.race([promise, new Promise((ok) => setTimeout(() => ok(fallback), ms))]);
 }
 
+/** How long a reload into the policy is remembered (history.state): a second one within it would loop. */
+const RELOAD_GUARD_MS = 30_000;
+
+/** Reloads once into the policy, unless this page already did so moments ago (no loop). */
+function reloadOnce() {
+  const last = Number(history.state?.facegatePolicyReload) || 0;
+  if (Date.now() - last < RELOAD_GUARD_MS) return false;
+  history.replaceState({ ...history.state, facegatePolicyReload: Date.now() }, '');
+  location.reload();
+  return true;
+}
+
 /**
- * Registers the service worker and waits until it controls this page. Resolves to
+ * Registers the service worker and makes sure it controls this page. Resolves to
  * `{ reloading: true }` when the page is about to reload once (the caller stops there), else to
- * `{ offline, documentCovered, workerCovered }`: `offline` when the service worker controls the
- * page (its offline copy is in use); `documentCovered` when this document came with the policy's
- * headers (it is then cross-origin isolated); `workerCovered` when the facegate worker's script
- * is served with the policy's CSP, as the page sees it (else the engine must not start).
+ * `{ offline, documentCovered, worker, workerCovered }`: `offline` when the service worker controls
+ * the page (its offline copy is in use); `documentCovered` when this document came with the
+ * policy's headers (it is then cross-origin isolated); `worker` whether the facegate worker's
+ * script comes with the policy, as the page sees it: 'covered', 'unreachable' (it could not be
+ * fetched: offline, and the engine was never downloaded), 'uncontrolled' (the service worker is
+ * installed but does not control this page, e.g. after a reload that bypassed it, and reloading
+ * did not help) or 'policyMissing' (no service worker, and the host sends no policy);
+ * `workerCovered` is `worker === 'covered'` (else the engine must not start).
+ *
+ * No wait when the service worker is already installed: a page it does not control (a hard
+ * reload) is claimed at once, or reloaded once. Only a first visit waits for the install
+ * (`timeoutMs`), with the consent boxes disabled meanwhile (index.html, js/consent.js).
  */
-export async function ensurePolicy({ timeoutMs = 15_000 } = {}) {
+export async function ensurePolicy({ timeoutMs = 15_000, claimMs = 3_000 } = {}) {
   let offline = false;
+  let registered = false;
   if ('serviceWorker' in navigator && window.isSecureContext) {
     try {
       // updateViaCache 'all': the browser's own check for a new sw.js may be answered by the
       // HTTP cache, where the host allows it, instead of the network.
       const registration = await navigator.serviceWorker.register('sw.js', { scope: './', updateViaCache: 'all' });
-      offline = await within(timeoutMs, controlled(), false);
+      registered = true;
+      if (!navigator.serviceWorker.controller && registration.active) {
+        // Installed, but this page is not controlled (a reload that bypassed the service worker):
+        // it takes control at once; if it cannot, one reload does it.
+        registration.active.postMessage({ type: 'claim' });
+        offline = await within(claimMs, controlled(), false);
+        if (!offline && reloadOnce()) return { reloading: true };
+      } else {
+        offline = await within(timeoutMs, controlled(), false);
+      }
       // Without the policy's headers (a first visit on a host that sends none, or a service
       // worker from an older version of the page): let the current service worker take over, then
-      // reload once. history.state survives the reload, so a browser where it does not help
-      // cannot loop.
-      if (offline && !globalThis.crossOriginIsolated && !history.state?.facegatePolicyReload) {
+      // reload once.
+      if (offline && !globalThis.crossOriginIsolated) {
         await within(timeoutMs, registration.update().catch(() => {}), null);
         if (registration.installing || registration.waiting) {
           await within(timeoutMs, new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true })), null);
         }
-        history.replaceState({ ...history.state, facegatePolicyReload: true }, '');
-        location.reload();
-        return { reloading: true };
+        if (reloadOnce()) return { reloading: true };
       }
     } catch {
       offline = false;
     }
   }
-  return { offline, documentCovered: globalThis.crossOriginIsolated === true, workerCovered: await workerUnderPolicy() };
+  let worker = await workerUnderPolicy();
+  if (worker === 'policyMissing' && registered && !offline) worker = 'uncontrolled';
+  return { offline, documentCovered: globalThis.crossOriginIsolated === true, worker, workerCovered: worker === 'covered' };
 }
 
 /**
- * Whether the facegate worker's script comes with the policy's CSP, exactly: through the service
- * worker when it controls the page, else from the host. (A meta CSP does not reach a worker.)
+ * Whether the facegate worker's script comes with the policy's CSP, exactly, as the page would
+ * fetch it (through the service worker when it controls the page, else from the host): 'covered',
+ * 'unreachable' (no answer: offline and not in the offline copy) or 'policyMissing'. (A meta CSP
+ * does not reach a worker.)
  */
-async function workerUnderPolicy() {
+export async function workerUnderPolicy() {
+  let response;
   try {
-    const response = await fetch('js/facegate-worker.js', { method: 'HEAD', cache: 'no-store' });
-    return sameCsp(response.headers.get('Content-Security-Policy'), globalThis.FACEGATE_POLICY?.headers['Content-Security-Policy']);
+    response = await fetch('js/facegate-worker.js', { method: 'HEAD', cache: 'no-store' });
   } catch {
-    return false;
+    return 'unreachable';
   }
+  return sameCsp(response.headers.get('Content-Security-Policy'), globalThis.FACEGATE_POLICY?.headers['Content-Security-Policy']) ? 'covered' : 'policyMissing';
+}
+
+/** Whether the offline copy holds the engine (its worker script is copied with it). */
+export async function engineCopied() {
+  if (!('caches' in globalThis)) return false;
+  return Boolean(await caches.match(new URL('js/facegate-worker.js', document.baseURI).href, { ignoreMethod: true }));
+}
+
+/** Removes the engine's files (not the page's shell) from the offline copy (js/sw.js does it). */
+export async function forgetEngineCopy() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return;
+  const channel = new MessageChannel();
+  const done = new Promise((ok) => {
+    channel.port1.onmessage = () => ok();
+  });
+  worker.postMessage({ type: 'forgetEngine' }, [channel.port2]);
+  await within(5_000, done, null);
 }
 
 /** Bytes this site keeps in CacheStorage (the offline copy), and how many files. */
@@ -93,7 +143,8 @@ export async function offlineCopySize() {
     for (const request of await cache.keys()) {
       const response = await cache.match(request);
       files += 1;
-      bytes += Number(response.headers.get('Content-Length')) || (await response.arrayBuffer()).byteLength;
+      // The size stored, not Content-Length: a host that compresses sends fewer bytes than it keeps.
+      bytes += (await response.blob()).size;
     }
   }
   return { files, bytes };

@@ -1,7 +1,7 @@
 // Screen "My references": a photo (file, drop or camera), the face to use, a label and the
 // consent record for this one reference, then enrolment.
-import { t, dateTime, onLanguageChange } from './i18n.js';
-import { showError, showProblem } from './errors.js';
+import { t, dateTime, liveText, onLanguageChange } from './i18n.js';
+import { showError } from './errors.js';
 import { clearCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
@@ -41,7 +41,9 @@ export function setUpReferences(app) {
     chooser.hidden = true;
     form.hidden = true;
     form.reset();
-    $('reference-confirm').checked = false;
+    confirm.checked = false;
+    affirmed = null;
+    liveText(confirmAgain, null);
     showError(error, null);
     showError(formError, null);
     updateSentence();
@@ -91,6 +93,17 @@ export function setUpReferences(app) {
       ? t('consentSentenceSelf', { until })
       : t('consentSentenceOther', { name: $('reference-other-name').value.trim() || '…', until });
   }
+  // The confirmation is of one sentence: whenever the sentence changes (the name, how long, the
+  // language, whose face), the box is unticked and must be ticked again, so that the sentence
+  // recorded (its SHA-256) is the one the user affirmed.
+  const confirm = $('reference-confirm');
+  const confirmAgain = $('reference-confirm-again');
+  let shownSentence = '';
+  let affirmed = null; // the sentence shown when the box was ticked
+  confirm.addEventListener('change', () => {
+    affirmed = confirm.checked ? shownSentence : null;
+    if (confirm.checked) liveText(confirmAgain, null);
+  });
   function updateSentence() {
     for (const r of form.querySelectorAll('input[name="subject"]')) r.disabled = !subjectAllowed(r.value);
     if (!subjectAllowed(subject())) {
@@ -99,7 +112,15 @@ export function setUpReferences(app) {
     }
     if (!$('reference-expiry').value) expiresAt = undefined;
     form.querySelector('.other-name').hidden = subject() !== 'other';
-    $('reference-consent-text').textContent = sentence();
+    const text = sentence();
+    if (text === shownSentence) return;
+    shownSentence = text;
+    $('reference-consent-text').textContent = text;
+    if (confirm.checked) {
+      confirm.checked = false;
+      liveText(confirmAgain, () => t('confirmAgain'));
+    }
+    affirmed = null;
   }
   form.addEventListener('input', updateSentence);
   form.addEventListener('change', updateSentence);
@@ -113,12 +134,18 @@ export function setUpReferences(app) {
     showError(formError, null);
     const label = $('reference-label').value.trim();
     const name = $('reference-other-name').value.trim();
-    const problem = !photo || photo.face < 0 ? 'chooseFaceFirst'
-      : !label ? 'labelMissing'
-        : subject() === 'other' && !name ? 'nameMissing'
-          : !$('reference-confirm').checked ? 'confirmMissing' : null;
-    if (problem) {
-      showProblem(formError, problem);
+    // Every problem at once, each field marked, the first one focused.
+    const problems = [
+      [!photo || photo.face < 0, 'chooseFaceFirst', null],
+      [!label, 'labelMissing', $('reference-label')],
+      [subject() === 'other' && !name, 'nameMissing', $('reference-other-name')],
+      [!confirm.checked || affirmed !== sentence(), 'confirmMissing', confirm],
+    ];
+    for (const [bad, , field] of problems) field?.setAttribute('aria-invalid', String(bad));
+    const found = problems.filter(([bad]) => bad);
+    if (found.length) {
+      liveText(formError, () => found.map(([, key]) => t(key)).join(' '));
+      found.find(([, , field]) => field)?.[2].focus();
       return;
     }
     const consent = {
@@ -137,6 +164,8 @@ export function setUpReferences(app) {
       source.reset();
       app.announce(() => t('referenceAdded', { label }));
       await app.changed();
+      // Focus where the new reference now shows (not lost on <body> with the hidden form).
+      $('references-list-title').focus();
     } catch (err) {
       showError(formError, err);
     } finally {

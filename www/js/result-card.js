@@ -117,6 +117,20 @@ export function identifyCard(found) {
     li.append(name, verdict(outcomeOf(m)), ...reason(m), ...(outcomeOf(m) === 'unsure' ? [] : measure(m)));
     list.append(li);
   }
-  const rate = found.candidates[0] ? [para('rate', t('rateLine', { rate: oneIn(found.candidates[0].falseMatchRate) }))] : [];
-  return [h, best, list, ...rate];
+  return [h, best, list, ...identifyRate(found.candidates)];
+}
+
+/**
+ * The false-match rate of an identification, said honestly: each reference is one more chance
+ * for a stranger to match, so with N references the chance that at least one wrongly matches is
+ * 1 - (1 - rate)^N, about N times the rate of one comparison.
+ */
+function identifyRate(candidates) {
+  if (candidates.length === 0) return [];
+  const rate = candidates[0].falseMatchRate;
+  if (candidates.length === 1) return [para('rate', t('rateLine', { rate: oneIn(rate) }))];
+  const anyOf = 1 - (1 - rate) ** candidates.length;
+  const per = Math.round(1 / rate);
+  const text = t('rateLineIdentify', { count: num(candidates.length), k: num(anyOf * per, { maximumSignificantDigits: 2 }), n: num(per), rate: oneIn(rate) });
+  return [para('rate', text)];
 }
