@@ -70,7 +70,7 @@ function assertRecognised(result, what) {
   assert.ok(result.found && result.outcome === 'same', `${what} (the control) is not recognised: ${JSON.stringify(result)}`);
 }
 
-test('a bystander is never shown sharp, in a photo or the live camera view, and what is shown cannot be recognised by facegate', async () => {
+test('TM-8 a bystander is never shown sharp, in a photo or the live camera view, and what is shown cannot be recognised by facegate', async () => {
   const { page, context, pageErrors } = await openApp(env.browser, env.site.origin, { camera: null });
   try {
     await stageCamera(page);

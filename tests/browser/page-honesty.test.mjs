@@ -178,7 +178,7 @@ test('TM-6 going back or refusing after Continue stops the engine\'s download an
   const { page, workers } = await openPage(context);
   try {
     await page.goto(`${env.bare.origin}/`);
-    await waitInPage(page, () => document.body.dataset.ready === 'true');
+    await waitInPage(page, () => document.body?.dataset.ready === 'true');
     env.slow = true;
     const wireStart = env.bare.wire.length;
     await page.check('#purpose-self');
@@ -190,7 +190,7 @@ test('TM-6 going back or refusing after Continue stops the engine\'s download an
     assert.ok(engineOnWire().length >= 3, `the download did not start: ${JSON.stringify(engineOnWire())}`);
     await page.click('#confirm-back');
     await page.click('#consent-refuse');
-    await waitInPage(page, () => document.body.dataset.engine === 'idle', undefined, 20_000);
+    await waitInPage(page, () => document.body?.dataset.engine === 'idle', undefined, 20_000);
     const unfinished = engineOnWire().filter((w) => w.sent < w.bytes);
     assert.ok(unfinished.length >= 2, `the large files were still coming: ${JSON.stringify(engineOnWire())}`);
     await page.waitForTimeout(1500);
@@ -209,7 +209,7 @@ test('TM-6 going back or refusing after Continue stops the engine\'s download an
     await page.check('#purpose-self');
     await page.check('#consent-affirm');
     await page.click('#consent-continue');
-    await waitInPage(page, () => document.body.dataset.engine === 'ready');
+    await waitInPage(page, () => document.body?.dataset.engine === 'ready');
     await page.click('#confirm-yes');
     await page.waitForSelector('#tabs:not([hidden])');
   } finally {
