@@ -109,6 +109,11 @@ test('TM-8 a bystander is never shown sharp, in a photo or the live camera view,
       live[side] = await view.screenshot();
     }
     await screenshot(page, 'camera-two-faces-left-picked');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.selectOption('#language', 'fr');
+    await screenshot(page, 'camera-two-faces-left-picked-phone-fr');
+    await page.selectOption('#language', 'en');
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.match(await page.textContent('.photo-source[data-for="reference"] .camera-note'), /Only the face that will be used is shown sharp/);
     await page.click('.photo-source[data-for="reference"] .camera-stop');
 

@@ -1,6 +1,8 @@
 // The page's core flow through WebDriver, for the browsers other than Chromium (Firefox ESR,
 // WebKitGTK): consent, enrol a reference from a file, verify the same person and a different
-// one, a two-person photo where a face must be chosen, and Erase everything. Shared by
+// one, a two-person photo where a face must be chosen, and Erase everything; then the session
+// checks that depend on the browser (docs/privacy/threat-model.md): each blocked request counts
+// once (TM-5), and leaving the page and coming Back brings nothing back (TM-9). Shared by
 // page-firefox.test.mjs and page-webkit.test.mjs; each action is what a visitor does (clicks, a
 // file chosen in the file input), each check reads what the page shows.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { test } from 'node:test';
 
 import { FIXTURES, makeTempDir, removeDir } from './helpers.mjs';
 import { SHOTS, serveWww } from './page-helpers.mjs';
+import { serveOtherOrigin } from './privacy-helpers.mjs';
 import { By, browserVersion, saveScreenshot, startBrowser, unavailable, waitInPage } from './webdriver.mjs';
 
 const dataUrl = (name) => `data:image/jpeg;base64,${readFileSync(join(FIXTURES, name)).toString('base64')}`;
@@ -108,10 +111,11 @@ async function check(driver, file, reference) {
 export function coreFlowTest(kind) {
   const why = unavailable(kind);
   const required = process.env.FACEGATE_REQUIRE_BROWSERS === '1';
-  test(`${kind}: consent, enrol, verify same and different, choose a face in a group photo, erase`, { skip: !required && why ? why : false, timeout: 15 * 60_000 }, async () => {
+  test(`${kind}: consent, enrol, verify same and different, choose a face in a group photo, erase; blocked requests counted once, Back brings nothing back`, { skip: !required && why ? why : false, timeout: 15 * 60_000 }, async () => {
     assert.equal(why, null, why);
     const tmp = makeTempDir(`page-${kind}`);
     const site = await serveWww();
+    const other = await serveOtherOrigin({ '/elsewhere.html': '<!doctype html><title>elsewhere</title><p>another site</p>' });
     const session = await startBrowser(kind);
     const { driver } = session;
     const shots = join(SHOTS, kind);
@@ -163,7 +167,38 @@ export function coreFlowTest(kind) {
         })().then(done, (e) => done(['error: ' + e]));
       `);
       if (kind === 'webkit') assert.deepEqual(wasm, ['facegate_bg.wasm'], 'WebKit has no relaxed SIMD: the simd128 build runs');
-      console.log(`${session.name} ${browserVersion(kind)}: core flow passed in ${((Date.now() - started) / 1000).toFixed(0)} s, engine ${wasm.join(', ')}`);
+
+      // Three blocked attempts (the same fetch twice, an image) count three, whatever the number
+      // of policies that report them.
+      const counted = await driver.executeAsyncScript(`
+        const [url, done] = arguments;
+        (async () => {
+          await fetch(url + '/twice', { mode: 'no-cors' }).catch(() => {});
+          await fetch(url + '/twice', { mode: 'no-cors' }).catch(() => {});
+          await new Promise((ok) => { const img = new Image(); img.onload = img.onerror = ok; img.src = url + '/image.png'; });
+          await new Promise((ok) => setTimeout(ok, 1500));
+          const out = document.getElementById('net-count');
+          return { blocked: out.dataset.blocked, requests: out.dataset.requests };
+        })().then(done, (e) => done({ error: String(e) }));
+      `, other.origin);
+      assert.deepEqual(counted, { blocked: '3', requests: '0' }, 'each blocked attempt counts once');
+      assert.deepEqual(other.hits, [], 'nothing reached the other origin');
+
+      // Leaving the page and coming back (the browser's back/forward cache): nothing comes back.
+      for (const id of ['#purpose-self', '#consent-affirm', '#consent-continue', '#confirm-yes']) await click(driver, id);
+      await waitInPage(driver, visible(), ['#tabs'], 10_000, 'the tabs');
+      await addReference(driver, join(FIXTURES, 'person_a_1.jpg'), 'BackTest-LABEL');
+      await driver.get(`${other.origin}/elsewhere.html`);
+      await driver.navigate().back();
+      await new Promise((ok) => setTimeout(ok, 1500));
+      await waitInPage(driver, () => document.body?.dataset.ready === 'true', [], 60_000, 'the page after Back');
+      const back = await driver.executeScript(`return {
+        shown: document.documentElement.outerHTML.includes('BackTest-LABEL') || [...document.querySelectorAll('option')].some((o) => o.text.includes('BackTest-LABEL')),
+        consent: document.getElementById('screen-consent').offsetParent !== null,
+        navigation: performance.getEntriesByType('navigation')[0]?.type,
+      }`);
+      assert.deepEqual([back.shown, back.consent], [false, true], `after Back: ${JSON.stringify(back)}`);
+      console.log(`${session.name} ${browserVersion(kind)}: core flow passed in ${((Date.now() - started) / 1000).toFixed(0)} s, engine ${wasm.join(', ')}; after Back: ${back.navigation}`);
     } catch (e) {
       await saveScreenshot(driver, join(shots, 'failure.png')).catch(() => {});
       const logs = await driver.executeScript('return [document.getElementById("engine-state")?.textContent, document.body.dataset.engine]').catch(() => null);
@@ -172,6 +207,7 @@ export function coreFlowTest(kind) {
     } finally {
       await session.stop();
       await site.close();
+      await other.close();
       removeDir(tmp);
     }
   });
