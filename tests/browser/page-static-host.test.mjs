@@ -86,7 +86,7 @@ test('TM-1 TM-2 TM-5 on a host that sends no header: one reload into the policy,
     }));
     assert.deepEqual(state, {
       isolated: true, controlled: true, reloaded: true, microphone: false, geolocation: false, camera: true,
-      policy: { document: true, worker: true, offline: true },
+      policy: { document: true, worker: true, offline: true, reason: 'covered' },
     }, 'after one reload the document came from the service worker, with the policy');
     // The page's own document responses (not the service worker's fetches on its behalf).
     const documents = responses.filter((r) => r.request().resourceType() === 'document' && r.url() === `${env.bare.origin}/` && !r.request().serviceWorker?.());

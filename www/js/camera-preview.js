@@ -14,7 +14,7 @@ export const FRAME_CELLS = 12;
  * Starts drawing `video` into `canvas` on every animation frame. `faces()` returns the latest
  * detection as `{ width, height, faces, keep }` (frame pixels; `keep` the index of the face
  * shown sharp, -1 for none) or null when none is known. Returns `{ stop() }`, which blanks the
- * canvas.
+ * canvas and shrinks it to nothing.
  */
 export function livePreview({ video, canvas, faces = () => null }) {
   let frame = 0;
@@ -59,6 +59,8 @@ export function livePreview({ video, canvas, faces = () => null }) {
       stopped = true;
       cancelAnimationFrame(frame);
       ctx.clearRect(0, 0, canvas.width, canvas.height);
+      canvas.width = 0;
+      canvas.height = 0;
     },
   };
 }
