@@ -41,6 +41,9 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
 
 step "npm package and page (scripts/demo.sh --build-only, npm pack), browser and page tests"
 bash scripts/demo.sh --build-only
+# The build falls back to one thread when the threaded wasm cannot be made; here that is a failure.
+[ "${FACEGATE_THREADS:-auto}" = 0 ] || [ -f target/npm/facegate/wasm/threads/facegate_bg.wasm ] ||
+  { echo "facegate: the threaded wasm build is missing (see the build's WARNING above)" >&2; exit 1; }
 rm -f target/npm/facegate-*.tgz
 (cd target/npm && npm pack --silent ./facegate >/dev/null && ls -l facegate-*.tgz)
 # Firefox and WebKit were installed above: their tests must run, not skip.

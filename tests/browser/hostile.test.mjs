@@ -404,10 +404,15 @@ describe('facegate npm package: hostile inputs from JavaScript', () => {
     assert.ok(r.during.some((d) => !d.ok), 'at least the last calls in flight are refused');
     for (const [name, a] of Object.entries(r.after)) refused(a, 'disposed', `${name} after dispose`);
     assert.equal(r.again.ok, true, 'dispose twice is fine');
-    // Workers of disposed instances (this one, and those of the refused loads of B6) are gone;
-    // the main instance's remains.
+    // Workers of disposed instances (this one, with its thread pool, and those of the refused
+    // loads of B6) are gone; the main instance's remain: its worker and, in the threaded build,
+    // the pool's nested workers (one per thread).
+    const threads = await page.evaluate(() => window.fg.threads);
+    const kept = 1 + (threads > 1 ? threads : 0);
     const deadline = Date.now() + 10_000;
-    while (page.workers().length > 1 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 100));
-    assert.equal(page.workers().length, 1, `workers alive: ${page.workers().map((w) => w.url()).join(', ')}`);
+    while (page.workers().length > kept && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 100));
+    const urls = page.workers().map((w) => w.url());
+    assert.equal(urls.length, kept, `workers alive (main instance on ${threads} thread(s)): ${urls.join(', ')}`);
+    assert.equal(urls.filter((u) => u.endsWith('/worker.js')).length, 1, `one facegate worker: ${urls.join(', ')}`);
   });
 });

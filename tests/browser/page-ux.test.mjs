@@ -66,8 +66,22 @@ test('1. every failure shows, in a visible role="alert", on every screen that ca
     assert.match(await visibleAlert(page, '#import-error', () => page.click('#import-button')), /Choose an exported file/);
     await addReference(page, 'person_a_1.jpg', 'Alice');
     await goTo(page, 'data');
-    await page.fill('#export-passphrase', 'short');
-    assert.match(await visibleAlert(page, '#export-error', () => page.click('#export-button')), /at least 8 characters/);
+    assert.match(await visibleAlert(page, '#export-error', () => page.click('#export-button')), /Type a passphrase/);
+    // A guessable passphrase is refused by the engine's estimator, with what to do instead.
+    await page.fill('#export-passphrase', 'password1');
+    await page.fill('#export-passphrase2', 'password1');
+    assert.match(await visibleAlert(page, '#export-error', () => page.click('#export-button')), /too easy to guess/);
+    // A suggested one: six words, in both fields, shown to write down; it exports.
+    await page.click('#export-suggest');
+    await page.waitForSelector('#export-suggested:not([hidden])', { timeout: TIMEOUT });
+    const words = await page.inputValue('#export-passphrase');
+    assert.equal(words.split(/\s+/).length, 6, `six words: ${words}`);
+    assert.equal(await page.inputValue('#export-passphrase2'), words);
+    assert.ok((await page.textContent('#export-suggested')).includes(words), 'the suggestion is shown to write down');
+    const download = page.waitForEvent('download', { timeout: TIMEOUT });
+    await page.click('#export-button');
+    await download;
+    await page.waitForFunction(() => document.getElementById('export-suggested').hidden && !document.getElementById('export-passphrase').value, null, { timeout: TIMEOUT });
     // The reference form's own checks show inside the form, next to its button.
     await goTo(page, 'references');
     await page.setInputFiles('#file-reference', fixtureFile('person_b_1.jpg'));
