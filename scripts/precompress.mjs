@@ -11,7 +11,7 @@
 // milliseconds; a copy that would save less than 5 % is not kept, so
 // servers send the file itself. Prints one line per directory: files, bytes raw / gzip / br.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,14 +61,18 @@ export function precompress(dir) {
       }
       bytes ??= readFileSync(path);
       const packed = encode(bytes);
+      // Each copy (or marker) carries its source's modification time: it is a copy of that
+      // version, even when the source's time is ahead of the clock (a file copied from elsewhere).
       if (packed.length <= bytes.length * KEEP_BELOW) {
         writeFileSync(copy, packed);
+        utimesSync(copy, info.atime, info.mtime);
         rmSync(`${copy}.none`, { force: true });
         total[suffix] += packed.length;
       } else {
         // Not worth it: a marker remembers the decision until the file changes.
         rmSync(copy, { force: true });
         writeFileSync(`${copy}.none`, '');
+        utimesSync(`${copy}.none`, info.atime, info.mtime);
         total[suffix] += bytes.length;
       }
     }

@@ -12,7 +12,7 @@
 //   pageHeap       the page's JS heap in use (CDP Runtime.getHeapUsage on the page)
 //   externrefs     JS values the wasm module holds handles to (live slots of wasm-bindgen's
 //                  externref table) and the table's length
-//   workers        dedicated workers alive in the page
+//   workers        facegate workers alive in the page (not counting a thread pool's)
 //   references     what fg.list() holds (0 after each withdraw)
 //   auditEvents    fg.auditLog().length (grows by design: 4 events a cycle)
 import { join } from 'node:path';
@@ -98,15 +98,17 @@ async function sample(page, cdp, worker, cycle, ms, heldNow = apiHeld) {
   await worker.call('HeapProfiler.collectGarbage');
   const pageHeap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
   const workerHeap = (await worker.call('Runtime.getHeapUsage')).usedSize;
-  const [w] = page.workers();
-  const wasm = await w.evaluate(async () => {
-    const glue = await import(new URL('./wasm/facegate.js', self.location.href).href);
+  // facegate's worker (the threaded build's pool runs in nested workers sharing its memory).
+  const facegateWorkers = page.workers().filter((w) => w.url().endsWith('/worker.js'));
+  const threaded = page.workers().some((w) => w.url().includes('/wasm/threads/'));
+  const wasm = await facegateWorkers[0].evaluate(async (glueFile) => {
+    const glue = await import(new URL(glueFile, self.location.href).href);
     const exports = glue.initSync(); // the instance the worker already initialised
     const table = exports.__wbindgen_externrefs;
     let live = 0;
     for (let i = 0; i < table.length; i += 1) if (table.get(i) !== undefined && table.get(i) !== null) live += 1;
     return { bytes: exports.memory.buffer.byteLength, tableLength: table.length, live };
-  });
+  }, threaded ? './wasm/threads/facegate.js' : './wasm/facegate.js');
   return {
     cycle,
     wasmBytes: wasm.bytes,
@@ -114,7 +116,7 @@ async function sample(page, cdp, worker, cycle, ms, heldNow = apiHeld) {
     pageHeap,
     externrefs: wasm.live,
     externrefTable: wasm.tableLength,
-    workers: page.workers().length,
+    workers: facegateWorkers.length,
     references: held.references,
     auditEvents: held.auditEvents,
     msPerCycle: ms,

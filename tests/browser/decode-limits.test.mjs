@@ -35,12 +35,14 @@ describe('facegate npm package: checks before the browser decodes', () => {
 
   /** The worker's wasm linear memory in bytes (read through the glue: the size only). */
   async function wasmBytes() {
-    const workers = page.workers();
-    assert.equal(workers.length, 1, 'one facegate worker');
-    return workers[0].evaluate(async () => {
-      const glue = await import(new URL('./wasm/facegate.js', self.location.href).href);
+    // The facegate worker (in the threaded build, its pool's nested workers share its memory).
+    const workers = page.workers().filter((w) => w.url().endsWith('/worker.js'));
+    assert.equal(workers.length, 1, `one facegate worker: ${page.workers().map((w) => w.url()).join(', ')}`);
+    const threaded = await page.evaluate(() => window.fg.threads > 1);
+    return workers[0].evaluate(async (glueFile) => {
+      const glue = await import(new URL(glueFile, self.location.href).href);
       return glue.initSync().memory.buffer.byteLength;
-    });
+    }, threaded ? './wasm/threads/facegate.js' : './wasm/facegate.js');
   }
 
   function installHelpers() {

@@ -177,7 +177,7 @@ test('TM-1 a reload that bypassed the service worker, or a visit offline: no lon
     assert.doesNotMatch(await page.textContent('body'), /private window|service workers are blocked/);
     await page.click('#confirm-back');
     await context.setOffline(false);
-    await page.waitForFunction(() => /it starts when you continue/.test(document.getElementById('engine-state').textContent), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /it starts when you continue/.test(document.getElementById('engine-state').textContent), null, { timeout: TIMEOUT });
     await page.click('#consent-continue');
     await page.waitForFunction(() => document.body?.dataset.engine === 'ready', null, { timeout: TIMEOUT });
   } finally {

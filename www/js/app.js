@@ -64,7 +64,12 @@ async function main() {
   // Offline with the engine never downloaded: once the network is back, the engine can come.
   window.addEventListener('online', async () => {
     if (policy.worker !== 'unreachable') return;
-    policy.worker = await workerUnderPolicy();
+    // The first request right after the network comes back may still fail (a network change
+    // in progress): try again twice, 1 then 2 s later.
+    for (let i = 0; i < 3 && policy.worker === 'unreachable'; i += 1) {
+      if (i) await new Promise((ok) => setTimeout(ok, 1000 * i));
+      policy.worker = await workerUnderPolicy();
+    }
     policy.workerCovered = policy.worker === 'covered';
     if (!engine) setEngineState(POLICY_STATE[policy.worker]);
   });
