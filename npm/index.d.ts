@@ -26,6 +26,12 @@ export interface Face {
   /** Detector confidence, 0..1. */
   score: number;
   landmarks: Landmarks;
+  /**
+   * How far the photo had to be turned (degrees clockwise) for the face to be found upright:
+   * 0 for an upright photo; 90, 180 or 270 for a photo taken sideways or upside down. Box and
+   * landmarks are in the photo's own pixels whatever the turn.
+   */
+  rotation: 0 | 90 | 180 | 270;
 }
 
 /** How the detector looked at the image: the input it ran at (the full size, 640, or the quick look's size when that is on and found a large enough face). */
@@ -140,13 +146,29 @@ export type FaceChoice = number | Point;
 
 export interface EnrollOptions { consent: Consent; label: string; face?: FaceChoice }
 
+/** The three outcomes of a comparison. */
+export type Outcome = 'likelySamePerson' | 'likelyDifferentPeople' | 'cannotTell';
+
+/**
+ * Why facegate cannot tell (the probe's face failed the quality gate): at the stated
+ * false-match rate, such a face would "match" too many other people. Also the `reason` of a
+ * `faceUnusable` error, with which `enroll` refuses such a reference.
+ */
+export type QualityReason =
+  | 'faceOutsidePhoto' | 'faceRotated' | 'notFrontal' | 'faceTooSmall' | 'tooDark' | 'tooBlurred' | 'faceCovered' | 'unclear';
+
 export interface MatchResult {
   referenceId: string;
   label: string;
-  similarity: number;
+  outcome: Outcome;
+  /** Why facegate cannot tell; null for the other outcomes. */
+  reason: QualityReason | null;
+  /** Cosine similarity, -1..1; null when facegate cannot tell (none was computed). */
+  similarity: number | null;
   threshold: number;
+  /** True only for the outcome 'likelySamePerson'. */
   likelySamePerson: boolean;
-  /** "likely the same person" or "likely different people"; never "identified". */
+  /** "likely the same person", "likely different people" or "cannot tell"; never "identified". */
   wording: string;
   operatingPoint: OperatingPoint;
   /** The false-match rate the threshold was calibrated for. */
@@ -156,7 +178,7 @@ export interface MatchResult {
 export interface IdentifyResult {
   /** The most similar reference when it is "likely the same person", else null. */
   best: MatchResult | null;
-  /** Every reference compared, most similar first. */
+  /** Every reference compared, most similar first; each 'cannotTell' when the probe failed the quality gate. */
   candidates: MatchResult[];
 }
 
@@ -185,8 +207,13 @@ export interface ReferenceInfo {
 export interface AuditEvent { at: number; event: string; [detail: string]: unknown }
 
 export declare class FaceGateError extends Error {
-  /** Stable machine-readable kind, e.g. "consentRequired", "modelIntegrity", "unknownReference". */
+  /**
+   * Stable machine-readable kind, e.g. "consentRequired", "modelIntegrity", "unknownReference",
+   * "faceUnusable" (enroll: the reference's face failed the quality gate; `reason` says why).
+   */
   readonly code: string;
+  /** For "faceUnusable": why the face cannot be used. */
+  readonly reason?: QualityReason;
 }
 
 /** The teaching view of one face: what a lesson draws of each step (see `TeachingFaceGate.explain`). */

@@ -2,6 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::limits::ImageLimits;
+use crate::orientation::OrientationConfig;
+use crate::quality::QualityConfig;
 
 /// How the detector runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,11 +113,21 @@ pub struct EngineConfig {
     /// [`Engine::threads`](crate::Engine::threads) says how many are used.
     /// Default: **1**.
     pub threads: usize,
+    /// Sideways and upside-down photos, rolled heads. Default: [`OrientationConfig::default`].
+    pub orientation: OrientationConfig,
+    /// The quality gate before any template. Default: [`QualityConfig::default`].
+    pub quality: QualityConfig,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { detector: DetectorConfig::default(), limits: ImageLimits::default(), threads: 1 }
+        EngineConfig {
+            detector: DetectorConfig::default(),
+            limits: ImageLimits::default(),
+            threads: 1,
+            orientation: OrientationConfig::default(),
+            quality: QualityConfig::default(),
+        }
     }
 }
 

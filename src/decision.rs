@@ -61,6 +61,31 @@ impl OperatingPoint {
     }
 }
 
+/// The three outcomes of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// The similarity reaches the threshold: "likely the same person".
+    LikelySamePerson,
+    /// The similarity is below the threshold: "likely different people".
+    LikelyDifferentPeople,
+    /// The probe failed the quality gate: at the stated false-match rate, facegate cannot
+    /// tell. Comes with a [`QualityReason`](crate::QualityReason); no similarity was computed.
+    CannotTell,
+}
+
+impl Outcome {
+    /// The honest wording: `"likely the same person"`, `"likely different people"` or
+    /// `"cannot tell"`. facegate never says "identified".
+    pub fn wording(self) -> &'static str {
+        match self {
+            Outcome::LikelySamePerson => "likely the same person",
+            Outcome::LikelyDifferentPeople => "likely different people",
+            Outcome::CannotTell => "cannot tell",
+        }
+    }
+}
+
 /// The outcome of comparing two faces at an operating point.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,14 +107,19 @@ impl Decision {
         Decision { likely_same_person: similarity.value() >= threshold, similarity: similarity.value(), threshold, operating_point: point }
     }
 
+    /// [`Outcome::LikelySamePerson`] or [`Outcome::LikelyDifferentPeople`].
+    pub fn outcome(&self) -> Outcome {
+        if self.likely_same_person {
+            Outcome::LikelySamePerson
+        } else {
+            Outcome::LikelyDifferentPeople
+        }
+    }
+
     /// The honest wording: `"likely the same person"` or `"likely different people"`. facegate
     /// never says "identified": a match is a probability statement at a stated error rate.
     pub fn wording(&self) -> &'static str {
-        if self.likely_same_person {
-            "likely the same person"
-        } else {
-            "likely different people"
-        }
+        self.outcome().wording()
     }
 }
 
@@ -112,5 +142,8 @@ mod tests {
         assert_eq!(at.wording(), "likely the same person");
         let below = Decision::new(Similarity(p.threshold() - 1e-3), p);
         assert_eq!(below.wording(), "likely different people");
+        assert_eq!(below.outcome(), Outcome::LikelyDifferentPeople);
+        assert_eq!(Outcome::CannotTell.wording(), "cannot tell");
+        assert_eq!(serde_json::to_value(Outcome::CannotTell).unwrap(), "cannotTell");
     }
 }

@@ -45,6 +45,7 @@ pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_width: u32, score_thresh
                 bbox: BoundingBox { x: cx - w / 2.0, y: cy - h / 2.0, width: w, height: h },
                 score,
                 landmarks: Landmarks::from_array(landmarks),
+                rotation: Default::default(),
             };
             let finite = [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height]
                 .into_iter()

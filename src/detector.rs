@@ -185,7 +185,7 @@ impl Detector {
             .map(|f| {
                 let corner = back(Point::new(f.bbox.x, f.bbox.y));
                 let bbox = BoundingBox { x: corner.x, y: corner.y, width: f.bbox.width * sx, height: f.bbox.height * sy };
-                Face { bbox: bbox.clipped(image.width(), image.height()), score: f.score, landmarks: map_landmarks(&f.landmarks, back) }
+                Face { bbox: bbox.clipped(image.width(), image.height()), score: f.score, landmarks: map_landmarks(&f.landmarks, back), rotation: f.rotation }
             })
             .filter(|f| f.bbox.area() > 0.0)
             .collect();
@@ -222,6 +222,7 @@ impl Detector {
                 bbox: letterbox.box_to_source(f.bbox).clipped(image.width(), image.height()),
                 score: f.score,
                 landmarks: map_landmarks(&f.landmarks, |p| letterbox.to_source(p)),
+                rotation: f.rotation,
             })
             .filter(|f| f.bbox.area() > 0.0)
             .collect();

@@ -1,5 +1,11 @@
 //! The engine: both models planned once, and the pipeline from pixels to a decision.
 
+mod gate;
+mod straighten;
+mod turns;
+
+pub use gate::Measured;
+
 use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};
 use crate::config::EngineConfig;
 use crate::decision::{Decision, OperatingPoint};
@@ -57,6 +63,8 @@ impl Engine {
     /// [`Engine::new`] for model bytes whose SHA-256 the caller has checked (the browser
     /// worker checks every file it fetches before use, with the browser's own SHA-256).
     pub(crate) fn new_verified(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
+        config.quality.validate()?;
+        config.orientation.validate()?;
         let threads = Threads::new(config.threads)?;
         let detector = Detector::new_verified(detector_model, config.detector, threads.clone())?;
         let recognizer = Recognizer::new_verified(recognizer_model, threads.clone());
@@ -98,7 +106,9 @@ impl Engine {
     }
 
     /// Every face in `image`, largest first (ties: higher score first), at most
-    /// `max_faces`, in source-image pixels.
+    /// `max_faces`, in source-image pixels. When the upright photo shows no plausible face,
+    /// its quarter turns are searched too ([`OrientationConfig`](crate::OrientationConfig));
+    /// each face's [`Face::rotation`] says which turn showed it.
     pub fn detect(&self, image: &Image) -> Result<Vec<Face>> {
         Ok(self.detections(image)?.faces)
     }
@@ -108,6 +118,7 @@ impl Engine {
     /// the number of network runs, whether the border retry found them.
     pub fn detections(&self, image: &Image) -> Result<Detections> {
         let mut found = self.detector.detections(image)?;
+        found.faces = self.faces_any_turn(image, std::mem::take(&mut found.faces))?;
         found.faces.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()).then(b.score.total_cmp(&a.score)));
         Ok(found)
     }
@@ -117,27 +128,14 @@ impl Engine {
     /// Errors: [`Error::FaceOutOfImage`] when the landmarks are not finite, degenerate, or
     /// far outside the image.
     pub fn align(&self, image: &Image, face: &Face) -> Result<AlignedFace> {
-        let out = |reason: &str| Error::FaceOutOfImage { reason: reason.to_string() };
-        let pts = face.landmarks.to_array();
-        if pts.iter().any(|p| !p.x.is_finite() || !p.y.is_finite()) {
-            return Err(out("a landmark is not a finite number"));
-        }
-        let (w, h) = (image.width() as f32, image.height() as f32);
-        if pts.iter().any(|p| p.x < -w || p.y < -h || p.x > 2.0 * w || p.y > 2.0 * h) {
-            return Err(out("the landmarks lie far outside the image"));
-        }
-        let t = alignment_transform(&face.landmarks).ok_or_else(|| out("the landmarks coincide"))?;
+        self.check_landmarks(image, face)?;
+        let t = alignment_transform(&face.landmarks).ok_or_else(|| Error::FaceOutOfImage { reason: "the landmarks coincide".to_string() })?;
         Ok(AlignedFace { rgb: warp_bilinear(image, &t, ALIGNED_SIZE) })
     }
 
     /// The template of an aligned crop.
     pub fn embed(&self, aligned: &AlignedFace) -> Result<Template> {
         self.recognizer.embed(aligned)
-    }
-
-    /// The template of `face` in `image`: [`Engine::align`] then [`Engine::embed`].
-    pub fn template(&self, image: &Image, face: &Face) -> Result<Template> {
-        self.embed(&self.align(image, face)?)
     }
 
     /// Milliseconds per tract op kind of one detector run on `image` and one recognizer run on

@@ -162,6 +162,24 @@ pub enum Error {
         reason: String,
     },
 
+    /// The face failed the quality gate ([`QualityConfig`](crate::QualityConfig)): compared
+    /// as it is, its template would not keep the stated false-match rate. Returned by
+    /// [`Engine::template`](crate::Engine::template) and so by
+    /// [`Gallery::enroll`](crate::Gallery::enroll), which refuses such a reference (a
+    /// comparison whose probe fails the gate is not an error: its outcome is "cannot tell",
+    /// with the same reason). No template was kept.
+    #[error("this face cannot be used: {reason} ({measure} {value} against a limit of {limit})")]
+    FaceUnusable {
+        /// Why, in terms a person understands.
+        reason: crate::quality::QualityReason,
+        /// The measure that failed (see [`QualityProblem::measure`](crate::QualityProblem)).
+        measure: &'static str,
+        /// Its value for this face.
+        value: f32,
+        /// The limit it failed.
+        limit: f32,
+    },
+
     /// [`Gallery::enroll`](crate::Gallery::enroll) was called without a consent record.
     /// Checked first: nothing was decoded, detected or embedded.
     #[error("a consent record is required before a reference can be enrolled; nothing was processed")]
@@ -387,6 +405,7 @@ impl Error {
             Error::ImageDecode { .. } => "imageDecode",
             Error::PixelBufferMismatch { .. } => "pixelBufferMismatch",
             Error::FaceOutOfImage { .. } => "faceOutOfImage",
+            Error::FaceUnusable { .. } => "faceUnusable",
             Error::ConsentRequired => "consentRequired",
             Error::ConsentInvalid { .. } => "consentInvalid",
             Error::ConsentExpired { .. } => "consentExpired",

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::orientation::Rotation;
+
 /// A point in image pixel coordinates (x to the right, y down; (0, 0) is the top-left
 /// corner of the top-left pixel's centre, as in OpenCV).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -114,6 +116,12 @@ pub struct Face {
     pub score: f32,
     /// The five landmarks (may lie outside the image for faces cut by its border).
     pub landmarks: Landmarks,
+    /// How far the photo had to be turned for the detector to find this face upright
+    /// ([`Rotation::None`] for an upright photo; see
+    /// [`OrientationConfig`](crate::OrientationConfig)). Box and landmarks are in the photo's
+    /// own pixels whatever the turn.
+    #[serde(default)]
+    pub rotation: Rotation,
 }
 
 /// How to pick one face when an image holds several, for tools that must choose without a
@@ -176,7 +184,7 @@ mod tests {
 
     #[test]
     fn selection_rules_pick_different_faces() {
-        let face = |b: BoundingBox, score: f32| Face { bbox: b, score, landmarks: Landmarks::default() };
+        let face = |b: BoundingBox, score: f32| Face { bbox: b, score, landmarks: Landmarks::default(), rotation: Rotation::None };
         let faces = [
             face(bx(0.0, 0.0, 50.0, 50.0), 0.7),   // largest, in a corner
             face(bx(90.0, 90.0, 20.0, 20.0), 0.8), // centred

@@ -98,6 +98,13 @@ impl Image {
         Ok(Image { width, height, rgb: pixels })
     }
 
+    /// An image from RGB bytes already known to hold `width * height * 3` bytes (made by
+    /// facegate from an image that passed the limits: a turned or straightened view).
+    pub(crate) fn from_parts(rgb: Vec<u8>, width: u32, height: u32) -> Image {
+        debug_assert_eq!(rgb.len() as u64, u64::from(width) * u64::from(height) * 3);
+        Image { width, height, rgb }
+    }
+
     fn from_dynamic(img: DynamicImage) -> Image {
         let (width, height) = (img.width(), img.height());
         let rgb = if img.color().has_alpha() {

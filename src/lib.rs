@@ -36,7 +36,9 @@ mod limits;
 mod model;
 mod nms;
 mod onnx_fold;
+mod orientation;
 mod probe;
+mod quality;
 mod recognizer;
 mod template;
 #[cfg(target_arch = "wasm32")]
@@ -44,10 +46,10 @@ mod wasm;
 
 pub use align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform, ALIGNED_SIZE, ARCFACE_TEMPLATE};
 pub use config::{DetectorConfig, EngineConfig};
-pub use decision::{Decision, OperatingPoint};
+pub use decision::{Decision, OperatingPoint, Outcome};
 pub use decode::{decode_yunet, StrideOutputs};
 pub use detector::{quick_look_suffices, Detections, Detector};
-pub use engine::Engine;
+pub use engine::{Engine, Measured};
 pub use error::{Error, ModelKind, Result};
 pub use explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
@@ -64,7 +66,9 @@ pub use limits::ImageLimits;
 pub use model::{sha256_hex, verify_model, DETECTOR_SHA256, MAX_THREADS, RECOGNIZER_SHA256};
 pub use nms::nms;
 pub use onnx_fold::fold_constant_dequantize;
+pub use orientation::{OrientationConfig, Rotation};
 pub use probe::{probe, ImageInfo};
+pub use quality::{crop_measures, face_geometry, geometry, CropMeasures, Geometry, QualityConfig, QualityMeasures, QualityProblem, QualityReason};
 pub use recognizer::{AlignedFace, Recognizer};
 pub use template::{cosine, l2_normalize, Similarity, Template, TEMPLATE_LEN};
 #[cfg(target_arch = "wasm32")]

@@ -27,7 +27,7 @@ mod tests {
     use crate::face::{BoundingBox, Landmarks};
 
     fn face(x: f32, score: f32) -> Face {
-        Face { bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 }, score, landmarks: Landmarks::default() }
+        Face { bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 }, score, landmarks: Landmarks::default(), rotation: Default::default() }
     }
 
     #[test]

@@ -85,10 +85,19 @@ impl Recognizer {
 
     /// The template of an aligned face.
     pub fn embed(&self, face: &AlignedFace) -> Result<Template> {
+        self.embed_measured(face).map(|(t, _)| t)
+    }
+
+    /// The template of an aligned face and the Euclidean norm of the raw embedding before it
+    /// was scaled to unit length (a quality signal: it falls on faces the recognizer sees
+    /// poorly).
+    pub fn embed_measured(&self, face: &AlignedFace) -> Result<(Template, f32)> {
         let outputs = run(ModelKind::Recognizer, self.plan()?, &self.threads, &SHAPE, input_tensor(&face.rgb))?;
         let raw = output_slice(ModelKind::Recognizer, &outputs, 0)?;
-        Template::from_embedding(raw)
-            .ok_or_else(|| Error::Inference { model: ModelKind::Recognizer, reason: format!("the embedding has {} values or is not finite", raw.len()) })
+        let norm = raw.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt() as f32;
+        let template = Template::from_embedding(raw)
+            .ok_or_else(|| Error::Inference { model: ModelKind::Recognizer, reason: format!("the embedding has {} values or is not finite", raw.len()) })?;
+        Ok((template, norm))
     }
 }
 

@@ -29,12 +29,14 @@ pub struct EvalOptions {
 struct ImageResult {
     template: Option<Template>,
     error: Option<String>,
-    timing: [f64; 4],
+    /// Whether the quality gate refused the face (`error` says why).
+    refused: bool,
+    timing: [f64; 3],
     /// Longest side of the detector input the face came from (0: not detected).
     detector_input: u32,
 }
 
-const STAGES: [&str; 4] = ["decode", "detect", "align", "embed"];
+const STAGES: [&str; 3] = ["decode", "detect", "template (straighten, gate, align, embed)"];
 const FMRS: [f64; 3] = [1e-2, 1e-3, 1e-4];
 
 pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
@@ -84,12 +86,15 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
     let per_size: Vec<String> = sizes.iter().map(|&s| format!("{s} px for {} images", results.iter().filter(|r| r.detector_input == s).count())).collect();
     let _ = writeln!(w, "detector input chosen per image: {}", per_size.join(", "));
     let ftd_pairs = pairs.iter().filter(|p| results[index(&p.a)].template.is_none() || results[index(&p.b)].template.is_none()).count();
+    let refused = results.iter().filter(|r| r.refused).count();
     let _ = writeln!(
         w,
-        "failure to detect: {} of {} images ({:.2}%), affecting {} pairs (scored as non-matches)",
-        failed.len(),
+        "failure to detect: {} of {} images ({:.2}%); refused by the quality gate: {} ({:.2}%); affecting {} pairs (scored as non-matches)",
+        failed.len() - refused,
         images.len(),
-        100.0 * failed.len() as f64 / images.len().max(1) as f64,
+        100.0 * (failed.len() - refused) as f64 / images.len().max(1) as f64,
+        refused,
+        100.0 * refused as f64 / images.len().max(1) as f64,
         ftd_pairs
     );
     for (p, e) in failed.iter().take(10) {
@@ -159,7 +164,8 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
         "pairs": opt.pairs.display().to_string(),
         "genuine": genuine.len(),
         "impostors": impostors.len(),
-        "failureToDetect": failed.len(),
+        "failureToDetect": failed.len() - refused,
+        "refusedByGate": refused,
         "images": images.len(),
         "thresholdsAtFmr": calibration,
         "operatingPoints": marks.iter().map(|(label, p)| serde_json::json!({ "label": label, "threshold": p.threshold, "fmr": p.fmr, "fnmr": p.fnmr })).collect::<Vec<_>>(),
@@ -197,7 +203,8 @@ fn process_images(engine: &Engine, root: &Path, images: &[PathBuf], select: Face
 }
 
 fn process_one(engine: &Engine, path: &Path, select: FaceSelection) -> ImageResult {
-    let mut timing = [0.0; 4];
+    let mut timing = [0.0; 3];
+    let mut refused = false;
     let mut detector_input = 0;
     let mut lap = Instant::now();
     let mut tick = |k: usize| {
@@ -213,15 +220,16 @@ fn process_one(engine: &Engine, path: &Path, select: FaceSelection) -> ImageResu
         let faces = found.faces;
         tick(1);
         let i = select.pick(&faces, image.width(), image.height()).ok_or("no face found")?;
-        let aligned = engine.align(&image, &faces[i]).map_err(|e| e.to_string())?;
+        let t = engine.template(&image, &faces[i]).map_err(|e| {
+            refused = matches!(e, facegate::Error::FaceUnusable { .. });
+            e.to_string()
+        })?;
         tick(2);
-        let t = engine.embed(&aligned).map_err(|e| e.to_string())?;
-        tick(3);
         Ok(t)
     })();
     match outcome {
-        Ok(t) => ImageResult { template: Some(t), error: None, timing, detector_input },
-        Err(e) => ImageResult { template: None, error: Some(e), timing, detector_input },
+        Ok(t) => ImageResult { template: Some(t), error: None, refused, timing, detector_input },
+        Err(e) => ImageResult { template: None, error: Some(e), refused, timing, detector_input },
     }
 }
 

@@ -6,12 +6,14 @@ mod eval;
 mod metrics;
 mod pairs;
 mod plot;
+mod stress;
+mod transforms;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use facegate::{DetectorConfig, Engine, EngineConfig, FaceSelection};
+use facegate::{DetectorConfig, Engine, EngineConfig, FaceSelection, OrientationConfig, QualityConfig};
 
 #[derive(Parser)]
 #[command(name = "facegate", version, about = "Private, on-device face matching: compare photos, evaluate accuracy.")]
@@ -28,6 +30,12 @@ struct Cli {
     /// Smallest width of the largest face, in quick-input pixels, for the quick look's faces to be kept.
     #[arg(long, global = true, default_value_t = DetectorConfig::default().quick_min_face)]
     quick_min_face: u32,
+    /// Switch the quality gate off (every face found is templated): for measuring what it does.
+    #[arg(long, global = true)]
+    no_gate: bool,
+    /// Switch the search of turned photos and the straightening of rolled heads off.
+    #[arg(long, global = true)]
+    no_orientation: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,6 +76,20 @@ enum Command {
         /// Images evaluated at once, one thread each (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Stress evaluation: transform every photo this way (repeatable; `none` is the clean
+        /// photo) and report faces found, refused by the gate, TAR and FMR per transform.
+        #[arg(long, value_enum)]
+        transform: Vec<transforms::Transform>,
+        /// Seed of the transforms' noise (stress evaluation).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Use at most this many pairs, spread evenly over the file (stress evaluation).
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Whose photos: all, or a half of the people split by a hash of their name (stress
+        /// evaluation).
+        #[arg(long, value_enum, default_value_t = stress::Split::All)]
+        split: stress::Split,
     },
 }
 
@@ -98,14 +120,20 @@ fn engine(cli: &Cli, threads: usize) -> Result<Engine, String> {
     let recognizer = read("face_recognition_sface_2021dec_int8bq.onnx")?;
     let quick_input_size = (cli.quick_input_size != 0).then_some(cli.quick_input_size);
     let detector_config = DetectorConfig { input_size: cli.input_size, quick_input_size, quick_min_face: cli.quick_min_face, ..Default::default() };
-    let config = EngineConfig { detector: detector_config, threads, ..Default::default() };
+    let config = EngineConfig {
+        detector: detector_config,
+        threads,
+        quality: if cli.no_gate { QualityConfig::off() } else { QualityConfig::default() },
+        orientation: if cli.no_orientation { OrientationConfig::off() } else { OrientationConfig::default() },
+        ..Default::default()
+    };
     Engine::new(&detector, &recognizer, config).map_err(|e| e.to_string())
 }
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Compare { ref a, ref b, face_a, face_b, threads } => compare::run(&engine(&cli, threads)?, a, b, face_a, face_b),
-        Command::Eval { ref pairs, ref root, ref impostors, select, ref out, threads } => {
+        Command::Eval { ref pairs, ref root, ref impostors, select, ref out, threads, ref transform, seed, limit, split } => {
             let engine = engine(&cli, 1)?;
             let (pairs, root, out) = (pairs.clone(), root.clone(), out.clone());
             let impostors = match impostors.as_str() {
@@ -113,7 +141,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 n => Some(n.parse().map_err(|_| format!("--impostors takes a number or `all`, not {n:?}"))?),
             };
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-            eval::run(&engine, &eval::EvalOptions { pairs, root, impostors, select: select.into(), out, threads })
+            if transform.is_empty() {
+                eval::run(&engine, &eval::EvalOptions { pairs, root, impostors, select: select.into(), out, threads })
+            } else {
+                let transforms = transform.clone();
+                stress::run(&engine, &stress::StressOptions { pairs, root, transforms, seed, limit, split, select: select.into(), out, threads })
+            }
         }
     }
 }

@@ -340,6 +340,7 @@ impl FaceEngine for OneFace {
             },
             score: 0.9,
             landmarks: Landmarks::from_array([p; 5]),
+            rotation: Default::default(),
         }])
     }
     fn template(&self, _image: &Image, _face: &Face) -> facegate::Result<Template> {

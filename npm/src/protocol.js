@@ -2,7 +2,7 @@
 //
 // Page -> worker: { id, method, args }            (args: an array, already transfer-ready)
 // Worker -> page: { id, ok: true, result }         the call's result
-//                 { id, ok: false, error }         error: { code, message }
+//                 { id, ok: false, error }         error: { code, message, reason? }
 //                 { progress: { ... } }            model loading progress (no id)
 //                 { event: 'change', detail }      the references changed (no id): detail is
 //                                                  { reason, references }, reason one of
@@ -16,19 +16,25 @@ export const METHODS = Object.freeze([
   'handOver', 'dispose', 'probe',
 ]);
 
-/** An error as it crosses between threads: a stable `code` and a message. */
+/**
+ * An error as it crosses between threads: a stable `code`, a message, and for `faceUnusable`
+ * the quality `reason` (e.g. "tooDark").
+ */
 export function errorToWire(e) {
   if (e && typeof e === 'object') {
-    return { code: typeof e.code === 'string' ? e.code : 'internal', message: String(e.message ?? e) };
+    const wire = { code: typeof e.code === 'string' ? e.code : 'internal', message: String(e.message ?? e) };
+    if (typeof e.reason === 'string') wire.reason = e.reason;
+    return wire;
   }
   return { code: 'internal', message: String(e) };
 }
 
-/** The Error a caller receives: `error.code` is stable (e.g. "consentRequired"). */
+/** The Error a caller receives: `error.code` is stable (e.g. "consentRequired"); `error.reason` names a quality reason. */
 export class FaceGateError extends Error {
-  constructor({ code, message }) {
+  constructor({ code, message, reason }) {
     super(message);
     this.name = 'FaceGateError';
     this.code = code;
+    if (reason !== undefined) this.reason = reason;
   }
 }

@@ -10,6 +10,7 @@ use super::consent::SubjectKind;
 use super::reference::ReferenceId;
 use super::teaching::ExplanationId;
 use crate::decision::OperatingPoint;
+use crate::quality::QualityReason;
 
 /// One entry of the audit log. Serialized (JSON, JavaScript) as
 /// `{"at": <Unix ms>, "event": "<kind>", ...fields of the kind}`.
@@ -56,6 +57,18 @@ pub enum AuditEventKind {
         /// The decision ("likely the same person" when true).
         likely_same_person: bool,
         /// The operating point of the decision.
+        operating_point: OperatingPoint,
+        /// Verify (1:1) or identify (1:N).
+        mode: ComparisonMode,
+    },
+    /// A probe was to be compared with a reference, but its face failed the quality gate:
+    /// facegate could not tell (no similarity was computed; nothing of the probe was kept).
+    CannotTell {
+        /// The reference it was to be compared with.
+        reference: ReferenceId,
+        /// Why.
+        reason: QualityReason,
+        /// The operating point of the comparison.
         operating_point: OperatingPoint,
         /// Verify (1:1) or identify (1:N).
         mode: ComparisonMode,
@@ -182,6 +195,17 @@ mod tests {
         };
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"at":7,"event":"compared","reference":"0000000000000001","likelySamePerson":true,"operatingPoint":"fmr1e3","mode":"verify"}"#);
+        let e = AuditEvent {
+            at: at(9),
+            kind: AuditEventKind::CannotTell {
+                reference: ReferenceId::from_u64(1),
+                reason: QualityReason::FaceRotated,
+                operating_point: OperatingPoint::Fmr1e3,
+                mode: ComparisonMode::Identify,
+            },
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"at":9,"event":"cannotTell","reference":"0000000000000001","reason":"faceRotated","operatingPoint":"fmr1e3","mode":"identify"}"#);
         let e = AuditEvent { at: at(8), kind: AuditEventKind::Imported { references: 2, expired_erased: 1 } };
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"at":8,"event":"imported","references":2,"expiredErased":1}"#);
     }

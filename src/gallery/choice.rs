@@ -54,7 +54,7 @@ mod tests {
     use crate::face::{BoundingBox, Landmarks};
 
     fn face(x: f32, y: f32, side: f32) -> Face {
-        Face { bbox: BoundingBox { x, y, width: side, height: side }, score: 0.9, landmarks: Landmarks::default() }
+        Face { bbox: BoundingBox { x, y, width: side, height: side }, score: 0.9, landmarks: Landmarks::default(), rotation: Default::default() }
     }
 
     #[test]
@@ -62,7 +62,9 @@ mod tests {
         assert_eq!(choose_face(&[face(0.0, 0.0, 10.0)], FaceChoice::Auto).unwrap(), 0);
         let two = [face(0.0, 0.0, 20.0), face(50.0, 0.0, 10.0)];
         match choose_face(&two, FaceChoice::Auto) {
-            Err(Error::FaceChoiceRequired { faces }) => assert_eq!(faces, vec![two[0].bbox, two[1].bbox]),
+            Err(Error::FaceChoiceRequired { faces }) => {
+                assert_eq!(faces, vec![two[0].bbox, two[1].bbox])
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -8,9 +8,10 @@ use super::embed::template_of_choice;
 use super::face_engine::{FaceEngine, ImageInput};
 use super::reference::{Reference, ReferenceId};
 use super::store::{Expiry, Gallery};
-use crate::decision::{Decision, OperatingPoint};
+use crate::decision::{Decision, OperatingPoint, Outcome};
 use crate::error::{Error, Result};
-use crate::template::{cosine, Similarity};
+use crate::quality::QualityReason;
+use crate::template::{cosine, Similarity, Template};
 
 /// The outcome of comparing a probe with one reference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,9 +21,16 @@ pub struct Match {
     pub reference: ReferenceId,
     /// Its label.
     pub label: String,
-    /// Similarity, threshold, operating point and whether it is "likely the same person".
-    pub decision: Decision,
-    /// `"likely the same person"` or `"likely different people"`; never "identified".
+    /// Likely the same person, likely different people, or cannot tell (the probe failed the
+    /// quality gate).
+    pub outcome: Outcome,
+    /// Why facegate cannot tell; `None` for the other outcomes.
+    pub reason: Option<QualityReason>,
+    /// Similarity, threshold, operating point and whether it is "likely the same person";
+    /// `None` when facegate cannot tell (no similarity was computed).
+    pub decision: Option<Decision>,
+    /// `"likely the same person"`, `"likely different people"` or `"cannot tell"`; never
+    /// "identified".
     pub wording: &'static str,
     /// The false-match rate the threshold was calibrated for (for example 0.001: about one
     /// comparison in a thousand between different people is called a match).
@@ -41,30 +49,85 @@ impl Drop for Match {
 #[serde(rename_all = "camelCase")]
 pub struct Identification {
     /// The most similar reference, when it is "likely the same person"; `None` when no
-    /// reference reaches the threshold.
+    /// reference reaches the threshold, or when facegate cannot tell.
     pub best: Option<Match>,
-    /// Every reference compared, most similar first.
+    /// Every reference compared, most similar first (each "cannot tell", with the reason, when
+    /// the probe failed the quality gate).
     pub candidates: Vec<Match>,
+}
+
+/// The probe of a comparison: a template, or the reason it could not be made honestly.
+pub(crate) enum Probe {
+    /// The probe passed the quality gate.
+    Template(Template),
+    /// It failed it: facegate cannot tell.
+    CannotTell(QualityReason),
+}
+
+impl Probe {
+    /// The probe of `result`: [`Error::FaceUnusable`] becomes "cannot tell"; other errors stay.
+    pub(crate) fn of(result: Result<Template>) -> Result<Probe> {
+        match result {
+            Ok(t) => Ok(Probe::Template(t)),
+            Err(Error::FaceUnusable { reason, .. }) => Ok(Probe::CannotTell(reason)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The outcome against `reference` at `point`.
+    pub(crate) fn compare(&self, reference: &Reference, point: OperatingPoint) -> Match {
+        match self {
+            Probe::Template(t) => compare(t.as_slice(), reference, point),
+            Probe::CannotTell(reason) => Match {
+                reference: reference.id,
+                label: reference.label.clone(),
+                outcome: Outcome::CannotTell,
+                reason: Some(*reason),
+                decision: None,
+                wording: Outcome::CannotTell.wording(),
+                false_match_rate: point.false_match_rate(),
+            },
+        }
+    }
 }
 
 /// The decision for one probe against one reference.
 pub(crate) fn compare(probe: &[f32], reference: &Reference, point: OperatingPoint) -> Match {
     let similarity = Similarity(cosine(probe, reference.template.as_slice()).clamp(-1.0, 1.0));
     let decision = Decision::new(similarity, point);
-    Match { reference: reference.id, label: reference.label.clone(), decision, wording: decision.wording(), false_match_rate: point.false_match_rate() }
+    Match {
+        reference: reference.id,
+        label: reference.label.clone(),
+        outcome: decision.outcome(),
+        reason: None,
+        decision: Some(decision),
+        wording: decision.wording(),
+        false_match_rate: point.false_match_rate(),
+    }
 }
 
 /// Every reference compared with `probe`, most similar first, and the best match if any.
-pub(crate) fn rank(probe: &[f32], references: &[Reference], point: OperatingPoint) -> Identification {
-    let mut candidates: Vec<Match> = references.iter().map(|r| compare(probe, r, point)).collect();
-    candidates.sort_by(|a, b| b.decision.similarity.total_cmp(&a.decision.similarity));
-    let best = candidates.first().filter(|m| m.decision.likely_same_person).cloned();
+pub(crate) fn rank(probe: &Probe, references: &[Reference], point: OperatingPoint) -> Identification {
+    let mut candidates: Vec<Match> = references.iter().map(|r| probe.compare(r, point)).collect();
+    let similarity = |m: &Match| m.decision.map_or(f32::NEG_INFINITY, |d| d.similarity);
+    candidates.sort_by(|a, b| similarity(b).total_cmp(&similarity(a)));
+    let best = candidates.first().filter(|m| m.outcome == Outcome::LikelySamePerson).cloned();
     Identification { best, candidates }
+}
+
+/// The audit event of one comparison.
+fn compared(m: &Match, point: OperatingPoint, mode: ComparisonMode) -> AuditEventKind {
+    match m.reason {
+        Some(reason) => AuditEventKind::CannotTell { reference: m.reference, reason, operating_point: point, mode },
+        None => AuditEventKind::Compared { reference: m.reference, likely_same_person: m.outcome == Outcome::LikelySamePerson, operating_point: point, mode },
+    }
 }
 
 impl Gallery {
     /// 1:1: whether the face `choice` designates in `probe` is likely the person of reference
-    /// `id`, at the gallery's operating point.
+    /// `id`, at the gallery's operating point. When the probe's face fails the quality gate
+    /// ([`Error::FaceUnusable`] from the engine), the outcome is "cannot tell" with the reason,
+    /// not an error, and it is logged as such.
     ///
     /// The reference is looked up before the probe is decoded: [`Error::UnknownReference`],
     /// or [`Error::ReferenceExpired`] when its consent has expired (it is erased, never
@@ -73,22 +136,14 @@ impl Gallery {
     pub fn verify(&mut self, engine: &impl FaceEngine, probe: ImageInput<'_>, choice: FaceChoice, id: ReferenceId) -> Result<Match> {
         let expired = self.enforce_expiry().1;
         self.live_position(id, &expired)?;
-        let probe = template_of_choice(engine, probe, choice)?;
+        let probe = Probe::of(template_of_choice(engine, probe, choice))?;
         // Expiry again: time passed while the probe was computed.
         let (now, expired) = self.enforce_expiry();
         let at = self.live_position(id, &expired)?;
         let point = self.config.operating_point;
-        let result = compare(probe.as_slice(), &self.references[at], point);
+        let result = probe.compare(&self.references[at], point);
         drop(probe);
-        self.audit.record(
-            now,
-            AuditEventKind::Compared {
-                reference: id,
-                likely_same_person: result.decision.likely_same_person,
-                operating_point: point,
-                mode: ComparisonMode::Verify,
-            },
-        );
+        self.audit.record(now, compared(&result, point, ComparisonMode::Verify));
         Ok(result)
     }
 
@@ -96,31 +151,23 @@ impl Gallery {
     /// `choice` designates in `probe`, and the best match if one is "likely the same person".
     ///
     /// Errors: [`Error::GalleryEmpty`] before the probe is decoded; image and face-choice
-    /// errors. Expired references are erased first and never compared. The probe's template
+    /// errors. A probe that fails the quality gate makes every candidate "cannot tell". Expired references are erased first and never compared. The probe's template
     /// is wiped inside this call.
     pub fn identify(&mut self, engine: &impl FaceEngine, probe: ImageInput<'_>, choice: FaceChoice) -> Result<Identification> {
         self.enforce_expiry();
         if self.references.is_empty() {
             return Err(Error::GalleryEmpty);
         }
-        let probe = template_of_choice(engine, probe, choice)?;
+        let probe = Probe::of(template_of_choice(engine, probe, choice))?;
         let now = self.enforce_expiry().0;
         if self.references.is_empty() {
             return Err(Error::GalleryEmpty);
         }
         let point = self.config.operating_point;
-        let result = rank(probe.as_slice(), &self.references, point);
+        let result = rank(&probe, &self.references, point);
         drop(probe);
         for m in &result.candidates {
-            self.audit.record(
-                now,
-                AuditEventKind::Compared {
-                    reference: m.reference,
-                    likely_same_person: m.decision.likely_same_person,
-                    operating_point: point,
-                    mode: ComparisonMode::Identify,
-                },
-            );
+            self.audit.record(now, compared(m, point, ComparisonMode::Identify));
         }
         Ok(result)
     }
@@ -140,6 +187,10 @@ mod tests {
     use crate::gallery::consent::{Purpose, Subject};
     use crate::gallery::testing::reference;
 
+    fn probe(axis: usize) -> Probe {
+        Probe::Template(Template::from_embedding(&probe_along(axis)).unwrap())
+    }
+
     fn probe_along(axis: usize) -> Vec<f32> {
         let mut v = vec![0.0; 128];
         v[axis] = 0.6;
@@ -150,13 +201,14 @@ mod tests {
     #[test]
     fn ranking_puts_the_most_similar_first_and_names_a_match_only_above_threshold() {
         let refs = [reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None), reference(2, 10, Subject::SelfPerson, Purpose::VerifyItIsMe, None)];
-        let r = rank(&probe_along(10), &refs, OperatingPoint::Fmr1e3);
+        let r = rank(&probe(10), &refs, OperatingPoint::Fmr1e3);
         assert_eq!(r.candidates.len(), 2);
         assert_eq!(r.candidates[0].reference, ReferenceId::from_u64(2));
-        assert!((r.candidates[0].decision.similarity - 1.0).abs() < 1e-6);
+        assert!((r.candidates[0].decision.unwrap().similarity - 1.0).abs() < 1e-6);
         assert_eq!(r.best.as_ref().unwrap().wording, "likely the same person");
         assert_eq!(r.candidates[1].wording, "likely different people");
-        let none = rank(&probe_along(50), &refs, OperatingPoint::Fmr1e3);
+        assert_eq!(r.candidates[1].outcome, Outcome::LikelyDifferentPeople);
+        let none = rank(&probe(50), &refs, OperatingPoint::Fmr1e3);
         assert!(none.best.is_none());
     }
 
@@ -169,5 +221,24 @@ mod tests {
         assert_eq!(json["wording"], "likely the same person");
         assert_eq!(json["reference"], "0000000000000001");
         assert!(!json.to_string().to_lowercase().contains("identified"));
+        assert_eq!(json["outcome"], "likelySamePerson");
+        assert!(json["reason"].is_null());
+    }
+
+    #[test]
+    fn a_probe_that_failed_the_gate_cannot_tell_against_anyone() {
+        let refs = [reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None), reference(2, 10, Subject::SelfPerson, Purpose::VerifyItIsMe, None)];
+        let unusable = Err(Error::FaceUnusable { reason: QualityReason::TooDark, measure: "brightness", value: 3.0, limit: 35.0 });
+        let probe = Probe::of(unusable).unwrap();
+        let r = rank(&probe, &refs, OperatingPoint::Fmr1e3);
+        assert!(r.best.is_none());
+        assert!(r.candidates.iter().all(|m| m.outcome == Outcome::CannotTell && m.reason == Some(QualityReason::TooDark) && m.decision.is_none()));
+        let json = serde_json::to_value(&r.candidates[0]).unwrap();
+        assert_eq!((json["outcome"].as_str(), json["reason"].as_str(), json["wording"].as_str()), (Some("cannotTell"), Some("tooDark"), Some("cannot tell")));
+        assert!(json["decision"].is_null());
+        let event = compared(&r.candidates[0], OperatingPoint::Fmr1e3, ComparisonMode::Verify);
+        assert!(matches!(event, AuditEventKind::CannotTell { reason: QualityReason::TooDark, .. }));
+        // Other errors stay errors.
+        assert!(matches!(Probe::of(Err(Error::NoFaceFound)), Err(Error::NoFaceFound)));
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn reference(id: u64, axis: usize, subject: Subject, purpose: Purpose
 
 /// A face whose box starts at `x`: the fake engine embeds it as [`unit_along`]`(x)`.
 pub(crate) fn face_at(x: f32) -> Face {
-    Face { bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 }, score: 0.9, landmarks: Landmarks::default() }
+    Face { bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 }, score: 0.9, landmarks: Landmarks::default(), rotation: Default::default() }
 }
 
 /// An engine without models: an "image" is one byte naming a scene; each scene has scripted

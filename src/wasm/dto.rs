@@ -296,13 +296,16 @@ impl Drop for PassphraseArg {
     }
 }
 
-/// One comparison's outcome, as JS sees it (flat; no template, no probe data).
+/// One comparison's outcome, as JS sees it (flat; no template, no probe data). When facegate
+/// cannot tell, `similarity` is `null` and `reason` says why.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MatchResult {
     pub reference_id: String,
     pub label: String,
-    pub similarity: f32,
+    pub outcome: crate::Outcome,
+    pub reason: Option<crate::QualityReason>,
+    pub similarity: Option<f32>,
     pub threshold: f32,
     pub likely_same_person: bool,
     pub wording: &'static str,
@@ -316,16 +319,18 @@ impl Drop for MatchResult {
     }
 }
 
-impl From<&crate::Match> for MatchResult {
-    fn from(m: &crate::Match) -> Self {
+impl MatchResult {
+    pub fn new(m: &crate::Match, point: crate::OperatingPoint) -> Self {
         MatchResult {
             reference_id: m.reference.to_string(),
             label: m.label.clone(),
-            similarity: m.decision.similarity,
-            threshold: m.decision.threshold,
-            likely_same_person: m.decision.likely_same_person,
+            outcome: m.outcome,
+            reason: m.reason,
+            similarity: m.decision.map(|d| d.similarity),
+            threshold: point.threshold(),
+            likely_same_person: m.outcome == crate::Outcome::LikelySamePerson,
             wording: m.wording,
-            operating_point: m.decision.operating_point,
+            operating_point: point,
             false_match_rate: m.false_match_rate,
         }
     }

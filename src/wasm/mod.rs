@@ -120,7 +120,7 @@ impl FaceGateCore {
         let id: ReferenceId = args.reference_id.parse().map_err(|e| js_error(&e))?;
         let arg: ImageArg = from_js(image, "image")?;
         let m = self.gallery.verify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
-        to_js(&MatchResult::from(&m))
+        to_js(&MatchResult::new(&m, self.gallery.config.operating_point))
     }
 
     /// The best match for the face in `image` among this gallery's references only.
@@ -128,7 +128,11 @@ impl FaceGateCore {
         let args: IdentifyArgs = from_js_or_default(options, "identify options")?;
         let arg: ImageArg = from_js(image, "image")?;
         let found = self.gallery.identify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
-        to_js(&IdentifyResult { best: found.best.as_ref().map(MatchResult::from), candidates: found.candidates.iter().map(MatchResult::from).collect() })
+        let point = self.gallery.config.operating_point;
+        to_js(&IdentifyResult {
+            best: found.best.as_ref().map(|m| MatchResult::new(m, point)),
+            candidates: found.candidates.iter().map(|m| MatchResult::new(m, point)).collect(),
+        })
     }
 
     /// The teaching view of one face of `image` (`options`: `{ consent, face? }`):
@@ -353,7 +357,12 @@ fn coded(code: &str, message: &str) -> JsError {
 }
 
 fn js_error(e: &Error) -> JsError {
-    coded(e.code(), &e.to_string())
+    let error = coded(e.code(), &e.to_string());
+    if let Error::FaceUnusable { reason, .. } = e {
+        let value: JsValue = error.clone().into();
+        let _ = js_sys::Reflect::set(&value, &JsValue::from_str("reason"), &JsValue::from_str(reason.code()));
+    }
+    error
 }
 
 fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {

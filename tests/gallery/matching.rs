@@ -15,7 +15,7 @@ fn verify_and_identify_only_touch_consented_references() {
 
     let probe = photo("person_a_2.jpg");
     let same = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, me).unwrap();
-    assert!(same.decision.likely_same_person, "{}", same.decision.similarity);
+    assert!(same.decision.unwrap().likely_same_person, "{}", same.decision.unwrap().similarity);
     assert_eq!(same.wording, "likely the same person");
     assert_eq!((same.reference, same.label.as_str(), same.false_match_rate), (me, "me", 1e-3));
     let other = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, ana).unwrap();
@@ -64,7 +64,8 @@ fn results_never_say_identified_and_carry_no_template() {
     // The only numbers are the similarity, threshold and false-match rate: no 128-value array.
     let m = &json["best"];
     let keys: Vec<_> = m.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["decision", "falseMatchRate", "label", "reference", "wording"]);
+    assert_eq!(keys, ["decision", "falseMatchRate", "label", "outcome", "reason", "reference", "wording"]);
+    assert_eq!((m["outcome"].as_str(), m["reason"].is_null()), (Some("likelySamePerson"), true));
     let d: Vec<_> = m["decision"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(d, ["likelySamePerson", "operatingPoint", "similarity", "threshold"]);
 }
@@ -77,7 +78,7 @@ fn the_operating_point_is_the_gallery_s() {
     let id = enroll(&mut g, "person_a_1.jpg", "me", my_consent(&c));
     let probe = photo("person_a_2.jpg");
     let m = g.verify(&Counting::new(), ImageInput::Encoded(&probe), FaceChoice::Auto, id).unwrap();
-    assert_eq!(m.decision.operating_point, OperatingPoint::Fmr1e4);
-    assert_eq!(m.decision.threshold, OperatingPoint::Fmr1e4.threshold());
+    assert_eq!(m.decision.unwrap().operating_point, OperatingPoint::Fmr1e4);
+    assert_eq!(m.decision.unwrap().threshold, OperatingPoint::Fmr1e4.threshold());
     assert_eq!(m.false_match_rate, 1e-4);
 }

@@ -5,7 +5,10 @@ import { t, STRINGS, liveText } from './i18n.js';
 /** A user-facing sentence for `error` (a FaceGateError or any Error). */
 export function describeError(error) {
   const key = `error_${error?.code}`;
-  if (error?.code && key in STRINGS.en) return t(key, { message: error.message ?? '' });
+  if (error?.code && key in STRINGS.en) {
+    const reason = error.reason && `reason_${error.reason}` in STRINGS.en ? t(`reason_${error.reason}`) : '';
+    return t(key, { message: error.message ?? '', reason });
+  }
   return t('errorGeneric', { message: error?.message ?? String(error) });
 }
 

@@ -80,7 +80,7 @@ export function setUpMyData(app) {
     $('audit-log').replaceChildren(...shownLog.map((e) => {
       const li = document.createElement('li');
       const ref = e.reference ? (labels.get(e.reference) ?? t('auditGone', { id: e.reference.slice(0, 6) })) : '';
-      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: num(e.references ?? 0), added: num(e.added ?? e.references ?? 0), outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase() })}`;
+      li.textContent = `${dateTime(e.at)}: ${t(`audit_${e.event}`, { ref, n: num(e.references ?? 0), added: num(e.added ?? e.references ?? 0), outcome: (e.likelySamePerson ? t('likelySame') : t('likelyDifferent')).toLowerCase(), reason: e.reason ? t(`reason_${e.reason}`) : '' })}`;
       li.dataset.event = e.event;
       return li;
     }));

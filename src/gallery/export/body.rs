@@ -14,6 +14,7 @@ use crate::gallery::reference::{Reference, ReferenceId, MAX_LABEL_CHARS};
 use crate::gallery::stored_template::StoredTemplate;
 use crate::gallery::teaching::ExplanationId;
 use crate::gallery::text::{replace_format_characters, text_problem, TextProblem};
+use crate::quality::QualityReason;
 use crate::template::TEMPLATE_LEN;
 
 /// Smallest encoded audit event: time (8), kind (1), a u32 (4).
@@ -98,10 +99,13 @@ fn encode_event(e: &AuditEvent, out: &mut dyn Sink) {
             tagged_id(out, 2, *reference);
             out.u8(u8::from(*likely_same_person));
             out.u8(operating_point_code(*operating_point));
-            out.u8(match mode {
-                ComparisonMode::Verify => 0,
-                ComparisonMode::Identify => 1,
-            });
+            out.u8(mode_code(*mode));
+        }
+        AuditEventKind::CannotTell { reference, reason, operating_point, mode } => {
+            tagged_id(out, 10, *reference);
+            out.u8(reason_code(*reason));
+            out.u8(operating_point_code(*operating_point));
+            out.u8(mode_code(*mode));
         }
         AuditEventKind::Withdrawn { reference } => tagged_id(out, 3, *reference),
         AuditEventKind::Expired { reference } => tagged_id(out, 4, *reference),
@@ -132,6 +136,18 @@ fn encode_event(e: &AuditEvent, out: &mut dyn Sink) {
             out.u64(b.as_u64());
         }
     }
+}
+
+fn mode_code(mode: ComparisonMode) -> u8 {
+    match mode {
+        ComparisonMode::Verify => 0,
+        ComparisonMode::Identify => 1,
+    }
+}
+
+/// A quality reason's code in the file: its position in [`QualityReason::ALL`].
+fn reason_code(reason: QualityReason) -> u8 {
+    QualityReason::ALL.iter().position(|r| *r == reason).unwrap_or(0) as u8
 }
 
 fn tagged_id(out: &mut dyn Sink, kind: u8, id: ReferenceId) {
@@ -234,27 +250,30 @@ fn decode_reference(r: &mut Reader<'_>, repaired: &mut usize) -> Result<Referenc
     Ok(Reference { id, label, created_at, consent, template })
 }
 
+fn operating_point(r: &mut Reader<'_>) -> Result<OperatingPoint, ReadError> {
+    match r.u8("an operating point")? {
+        0 => Ok(OperatingPoint::Fmr1e2),
+        1 => Ok(OperatingPoint::Fmr1e3),
+        2 => Ok(OperatingPoint::Fmr1e4),
+        k => Err(format!("unknown operating point {k}")),
+    }
+}
+
+fn mode(r: &mut Reader<'_>) -> Result<ComparisonMode, ReadError> {
+    match r.u8("a comparison mode")? {
+        0 => Ok(ComparisonMode::Verify),
+        1 => Ok(ComparisonMode::Identify),
+        k => Err(format!("unknown comparison mode {k}")),
+    }
+}
+
 fn decode_event(r: &mut Reader<'_>, version: u16) -> Result<AuditEvent, ReadError> {
     let at = Timestamp::from_unix_ms(r.i64("an event time")?);
     let id = |r: &mut Reader<'_>| r.u64("an event's reference id").map(ReferenceId::from_u64);
     let kind = match r.u8("an event kind")? {
         0 => AuditEventKind::ConsentGiven { reference: id(r)? },
         1 => AuditEventKind::Enrolled { reference: id(r)? },
-        2 => AuditEventKind::Compared {
-            reference: id(r)?,
-            likely_same_person: r.bool("a decision")?,
-            operating_point: match r.u8("an operating point")? {
-                0 => OperatingPoint::Fmr1e2,
-                1 => OperatingPoint::Fmr1e3,
-                2 => OperatingPoint::Fmr1e4,
-                k => return Err(format!("unknown operating point {k}")),
-            },
-            mode: match r.u8("a comparison mode")? {
-                0 => ComparisonMode::Verify,
-                1 => ComparisonMode::Identify,
-                k => return Err(format!("unknown comparison mode {k}")),
-            },
-        },
+        2 => AuditEventKind::Compared { reference: id(r)?, likely_same_person: r.bool("a decision")?, operating_point: operating_point(r)?, mode: mode(r)? },
         3 => AuditEventKind::Withdrawn { reference: id(r)? },
         4 => AuditEventKind::Expired { reference: id(r)? },
         5 => AuditEventKind::Exported { references: r.u32("a count")? },
@@ -271,6 +290,15 @@ fn decode_event(r: &mut Reader<'_>, version: u16) -> Result<AuditEvent, ReadErro
         9 if version >= 2 => AuditEventKind::ExplanationsCompared {
             a: ExplanationId::from_u64(r.u64("an explanation handle")?),
             b: ExplanationId::from_u64(r.u64("an explanation handle")?),
+        },
+        10 if version >= 2 => AuditEventKind::CannotTell {
+            reference: id(r)?,
+            reason: match QualityReason::ALL.get(usize::from(r.u8("a reason")?)) {
+                Some(reason) => *reason,
+                None => return Err("unknown reason".to_string()),
+            },
+            operating_point: operating_point(r)?,
+            mode: mode(r)?,
         },
         k => return Err(format!("unknown event kind {k}")),
     };
@@ -312,6 +340,19 @@ mod tests {
         (refs, events)
     }
 
+    /// An event that version 1 did not have: a comparison that could not tell.
+    fn cannot_tell_event() -> AuditEvent {
+        AuditEvent {
+            at: Timestamp::from_unix_ms(12),
+            kind: AuditEventKind::CannotTell {
+                reference: ReferenceId::from_u64(1),
+                reason: QualityReason::FaceCovered,
+                operating_point: OperatingPoint::Fmr1e3,
+                mode: ComparisonMode::Verify,
+            },
+        }
+    }
+
     fn teaching_events() -> Vec<AuditEvent> {
         let (a, b) = (ExplanationId::from_u64(7), ExplanationId::from_u64(8));
         vec![
@@ -345,14 +386,16 @@ mod tests {
     }
 
     #[test]
-    fn version_2_reads_teaching_events_and_zero_padding_only() {
+    fn version_2_reads_teaching_and_cannot_tell_events_and_zero_padding_only() {
         let (refs, mut events) = sample();
         events.extend(teaching_events());
+        events.push(cannot_tell_event());
         let body = padded(&refs, &events);
         assert_eq!(body.len(), MIN_BUCKET);
         let back = decode(&body, 2).unwrap();
         assert_eq!((back.references, back.events), (refs, events));
         assert!(decode(&encoded(&[], &teaching_events()), 1).unwrap_err().contains("unknown event kind 8"), "version 1 has no teaching events");
+        assert!(decode(&encoded(&[], &[cannot_tell_event()]), 1).unwrap_err().contains("unknown event kind 10"), "version 1 has no cannot-tell events");
         let mut dirty = body.clone();
         *dirty.last_mut().unwrap() = 1;
         assert!(decode(&dirty, 2).is_err(), "padding must be zeros");

@@ -1,0 +1,178 @@
+//! Exposure, sharpness and covered regions, measured on the 112x112 aligned crop (what the
+//! recognizer sees). Pure functions of the crop's RGB bytes.
+
+use serde::Serialize;
+
+use crate::align::ALIGNED_SIZE;
+
+const SIZE: usize = ALIGNED_SIZE as usize;
+
+/// A rectangle of crop rows and columns, half-open: `x0..x1`, `y0..y1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Region {
+    /// First column.
+    pub x0: usize,
+    /// Column after the last.
+    pub x1: usize,
+    /// First row.
+    pub y0: usize,
+    /// Row after the last.
+    pub y1: usize,
+}
+
+/// The face proper in the aligned crop: brows to chin, cheek to cheek (the ArcFace template
+/// puts the eyes on row 52, the mouth on row 92).
+pub(crate) const FACE: Region = Region { x0: 24, x1: 88, y0: 36, y1: 104 };
+/// Both eyes, brows to cheekbones: what dark glasses cover.
+pub(crate) const EYE_BAND: Region = Region { x0: 24, x1: 88, y0: 40, y1: 62 };
+/// Nose tip, mouth and chin: what a mask covers.
+pub(crate) const MOUTH: Region = Region { x0: 32, x1: 80, y0: 74, y1: 104 };
+
+/// What the pixels of one aligned crop say.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CropMeasures {
+    /// Mean luma (Rec. 601, 0..255) over the face proper (crop columns 24..88, rows 36..104).
+    pub brightness: f32,
+    /// Standard deviation of luma over the face proper (0..128).
+    pub contrast: f32,
+    /// Sharpness: variance of the 4-neighbour Laplacian of luma over the face proper, divided by
+    /// the luma variance there (so that it does not depend on exposure or contrast). Detail at
+    /// the scale of one crop pixel raises it; blur and enlarged small faces lower it.
+    pub sharpness: f32,
+    /// Fraction of the eye band (columns 24..88, rows 40..62) darker than a third of the face's
+    /// mean luma, `0..=1`: high when dark glasses cover the eyes (pupils, lashes and brows
+    /// alone make a small fraction).
+    pub eyes_dark: f32,
+    /// Luma standard deviation over nose tip, mouth and chin (columns 32..80, rows 74..104)
+    /// divided by that over the face proper: low when the lower face is one flat colour (a mask).
+    pub mouth_texture: f32,
+}
+
+/// Luma of each crop pixel (Rec. 601 weights).
+fn luma(rgb: &[u8]) -> Vec<f32> {
+    rgb.chunks_exact(3).map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])).collect()
+}
+
+/// Mean and standard deviation of `values` over `region` of a `SIZE`-wide plane.
+fn mean_sd(values: &[f32], r: Region) -> (f32, f32) {
+    let (mut sum, mut sum2, mut n) = (0f64, 0f64, 0f64);
+    for y in r.y0..r.y1 {
+        for &v in &values[y * SIZE + r.x0..y * SIZE + r.x1] {
+            sum += f64::from(v);
+            sum2 += f64::from(v) * f64::from(v);
+            n += 1.0;
+        }
+    }
+    if n == 0.0 {
+        return (0.0, 0.0);
+    }
+    let mean = sum / n;
+    (mean as f32, (sum2 / n - mean * mean).max(0.0).sqrt() as f32)
+}
+
+/// The 4-neighbour Laplacian `4 v(x,y) - v(x-1,y) - v(x+1,y) - v(x,y-1) - v(x,y+1)` over the
+/// inside of `region` (its border pixels have no value; the region must not touch the crop's
+/// edge).
+fn laplacian(values: &[f32], r: Region) -> Vec<f32> {
+    let mut out = Vec::with_capacity((r.x1 - r.x0) * (r.y1 - r.y0));
+    for y in r.y0.max(1)..r.y1.min(SIZE - 1) {
+        for x in r.x0.max(1)..r.x1.min(SIZE - 1) {
+            let i = y * SIZE + x;
+            out.push(4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE]);
+        }
+    }
+    out
+}
+
+/// Fraction of `region` with values below `below`.
+fn dark_fraction(values: &[f32], r: Region, below: f32) -> f32 {
+    let n = (r.x1 - r.x0) * (r.y1 - r.y0);
+    let dark = (r.y0..r.y1).map(|y| values[y * SIZE + r.x0..y * SIZE + r.x1].iter().filter(|&&v| v < below).count()).sum::<usize>();
+    dark as f32 / n.max(1) as f32
+}
+
+/// The crop measures of a 112x112 RGB crop (`rgb.len() == 112 * 112 * 3`); `None` otherwise.
+pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
+    if rgb.len() != SIZE * SIZE * 3 {
+        return None;
+    }
+    let y = luma(rgb);
+    let (brightness, contrast) = mean_sd(&y, FACE);
+    let lap = laplacian(&y, FACE);
+    let lap_var = {
+        let n = lap.len().max(1) as f64;
+        let mean = lap.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        (lap.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n) as f32
+    };
+    let var = contrast * contrast;
+    let ratio = |sd: f32| if contrast > 0.0 { sd / contrast } else { 0.0 };
+    Some(CropMeasures {
+        brightness,
+        contrast,
+        sharpness: if var > 0.0 { lap_var / var } else { 0.0 },
+        eyes_dark: dark_fraction(&y, EYE_BAND, brightness / 3.0),
+        mouth_texture: ratio(mean_sd(&y, MOUTH).1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crop(f: impl Fn(usize, usize) -> u8) -> Vec<u8> {
+        (0..SIZE * SIZE).flat_map(|i| [f(i % SIZE, i / SIZE); 3]).collect()
+    }
+
+    #[test]
+    fn a_flat_grey_crop_is_bright_flat_and_has_no_sharpness() {
+        let m = crop_measures(&crop(|_, _| 100)).unwrap();
+        assert!((m.brightness - 100.0).abs() < 1e-3, "{m:?}");
+        assert_eq!((m.contrast, m.sharpness, m.eyes_dark, m.mouth_texture), (0.0, 0.0, 0.0, 0.0));
+        assert!(crop_measures(&[0; 10]).is_none());
+    }
+
+    #[test]
+    fn a_checkerboard_has_the_hand_computed_sharpness() {
+        // Alternating 0 / 200: luma mean 100, sd 100, every Laplacian +-800 (4 * 200), so
+        // Laplacian variance 640,000 and sharpness 640,000 / 10,000 = 64.
+        let m = crop_measures(&crop(|x, y| if (x + y) % 2 == 0 { 0 } else { 200 })).unwrap();
+        assert!((m.brightness - 100.0).abs() < 1e-3 && (m.contrast - 100.0).abs() < 1e-3, "{m:?}");
+        assert!((m.sharpness - 64.0).abs() < 1e-3, "{m:?}");
+        // Half the eye band (the 0 pixels) is below a third of the mean (33.3).
+        assert!((m.eyes_dark - 0.5).abs() < 1e-3 && (m.mouth_texture - 1.0).abs() < 1e-3, "{m:?}");
+    }
+
+    #[test]
+    fn a_smooth_ramp_is_not_sharp() {
+        // A linear ramp has a zero Laplacian everywhere: sharpness 0, whatever its contrast.
+        let m = crop_measures(&crop(|x, _| (x * 2) as u8)).unwrap();
+        assert!(m.contrast > 30.0 && m.sharpness < 1e-6, "{m:?}");
+    }
+
+    #[test]
+    fn dark_lenses_over_the_eye_band_are_dark() {
+        // A face of 150 with a lens of 20 over the left three quarters of the eye band:
+        // mean luma 150 - 130 * (48 * 22) / (64 * 68) = 118.5, a third 39.5: the lens counts.
+        let lens = |x: usize, y: usize| (24..72).contains(&x) && (40..62).contains(&y);
+        let m = crop_measures(&crop(|x, y| if lens(x, y) { 20 } else { 150 })).unwrap();
+        assert!((m.eyes_dark - 0.75).abs() < 1e-6, "{m:?}");
+    }
+
+    #[test]
+    fn a_flat_band_over_the_mouth_has_no_mouth_texture() {
+        // Stripes everywhere but a flat band over the mouth region.
+        let m = crop_measures(&crop(|x, y| {
+            if (MOUTH.y0..MOUTH.y1).contains(&y) {
+                80
+            } else if x % 2 == 0 {
+                40
+            } else {
+                160
+            }
+        }))
+        .unwrap();
+        assert_eq!(m.mouth_texture, 0.0, "{m:?}");
+        assert_eq!(m.eyes_dark, 0.0, "{m:?}");
+    }
+}
