@@ -233,7 +233,7 @@ fn one(engine: &Engine, path: &Path, t: Transform, clean: Option<&Landmarks>, se
     match engine.measure(&image, &faces[i]) {
         Ok(m) => Outcome {
             landmarks: Some(m.face.landmarks),
-            rotation: faces[i].rotation,
+            rotation: m.face.rotation,
             refused: m.problem.map(|p| p.reason),
             measures: Some(m.measures),
             template: Some(m.template),
