@@ -13,7 +13,10 @@
 use std::time::Instant;
 
 use facegate::{crop_measures, geometry, Engine, EngineConfig, Image, OrientationConfig, QualityConfig};
-use image::{DynamicImage, Rgb};
+use image::DynamicImage;
+
+#[path = "../tests/common/rotate.rs"]
+mod rotate;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -49,12 +52,7 @@ fn main() {
         .iter()
         .map(|p| {
             let rgb = p.to_rgb8();
-            let r = imageproc::geometric_transformations::rotate_about_center(
-                &rgb,
-                45f32.to_radians(),
-                imageproc::geometric_transformations::Interpolation::Bilinear,
-                Rgb([0, 0, 0]),
-            );
+            let r = rotate::rotated_about_center(&rgb, 45.0);
             image_of(&on, &DynamicImage::ImageRgb8(r))
         })
         .collect();

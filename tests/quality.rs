@@ -74,12 +74,7 @@ fn photos_taken_sideways_or_upside_down_are_found_turned_and_still_match() {
 #[test]
 fn a_head_rolled_45_degrees_is_straightened_and_matches() {
     let rgb = photo("person_a_2.jpg").to_rgb8();
-    let rolled = imageproc::geometric_transformations::rotate_about_center(
-        &rgb,
-        45f32.to_radians(),
-        imageproc::geometric_transformations::Interpolation::Bilinear,
-        Rgb([0, 0, 0]),
-    );
+    let rolled = common::rotate::rotated_about_center(&rgb, 45.0);
     let s = similarity(&DynamicImage::ImageRgb8(rolled), "person_a_1.jpg");
     assert!(s >= facegate::OperatingPoint::Fmr1e3.threshold(), "similarity {s}");
 }

@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: one engine per test binary, fixture paths.
 #![allow(dead_code)]
 
+pub mod rotate;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
