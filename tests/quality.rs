@@ -96,6 +96,32 @@ fn a_dark_probe_cannot_tell_too_dark_and_a_dark_reference_is_refused() {
     assert_eq!(g.list().len(), 1, "nothing enrolled");
 }
 
+/// `img` with a flat light-blue mask over nose tip, mouth and chin, placed with the landmarks
+/// facegate finds on the clean photo.
+fn masked(img: &DynamicImage, name: &str) -> DynamicImage {
+    let image = engine().decode(&fixture_bytes(name)).unwrap();
+    let l = engine().detect(&image).unwrap()[0].landmarks;
+    let iod = (l.left_eye.x - l.right_eye.x).hypot(l.left_eye.y - l.right_eye.y);
+    let (x0, x1) = (l.right_mouth.x.min(l.left_mouth.x) - 0.6 * iod, l.right_mouth.x.max(l.left_mouth.x) + 0.6 * iod);
+    let (y0, y1) = (l.nose.y - 0.1 * iod, l.right_mouth.y.max(l.left_mouth.y) + 0.9 * iod);
+    let mut rgb = img.to_rgb8();
+    for (x, y, p) in rgb.enumerate_pixels_mut() {
+        let (x, y) = (x as f32, y as f32);
+        if x >= x0 && x <= x1 && y >= y0 && y <= y1 {
+            *p = Rgb([150, 190, 225]);
+        }
+    }
+    DynamicImage::ImageRgb8(rgb)
+}
+
+#[test]
+fn a_masked_probe_cannot_tell_face_covered() {
+    let mask = masked(&photo("person_a_2.jpg"), "person_a_2.jpg");
+    let (mut g, id) = gallery_with_a();
+    let m = verify(&mut g, id, &mask);
+    assert_eq!((m.outcome, m.reason, m.decision), (Outcome::CannotTell, Some(QualityReason::FaceCovered), None), "{m:?}");
+}
+
 #[test]
 fn a_photo_cut_at_the_nose_cannot_tell_face_outside_photo() {
     let img = photo("person_a_2.jpg");

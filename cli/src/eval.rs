@@ -114,6 +114,26 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
             100.0 * (1.0 - metrics::rate_at_or_above(&genuine, t))
         );
     }
+    // The same accuracy read two other ways: among the pairs facegate decided (both photos
+    // templated), and with every undecided pair ("cannot tell") counted as an error.
+    let decided: Vec<(f32, bool)> = pairs
+        .iter()
+        .zip(&pairs_only)
+        .filter(|(p, _)| results[index(&p.a)].template.is_some() && results[index(&p.b)].template.is_some())
+        .map(|(_, s)| *s)
+        .collect();
+    for point in OperatingPoint::ALL {
+        let t = point.threshold();
+        let right = decided.iter().filter(|(s, same)| (*s >= t) == *same).count();
+        let _ = writeln!(
+            w,
+            "  at {:.3}: among the {} decided pairs {:.2}%; undecided pairs counted as errors {:.2}%",
+            t,
+            decided.len(),
+            100.0 * right as f64 / decided.len().max(1) as f64,
+            100.0 * right as f64 / pairs_only.len().max(1) as f64
+        );
+    }
     match metrics::cross_validated_accuracy(&scored) {
         Some((mean, sd)) => {
             let _ = writeln!(w, "best-threshold accuracy, cross-validated over folds: {:.2}% +- {:.2}", 100.0 * mean, 100.0 * sd);

@@ -358,7 +358,7 @@ fn thresholds() -> String {
     OperatingPoint::ALL.iter().map(|p| format!("{} = {:.3}", p.label(), p.threshold())).collect::<Vec<_>>().join(", ")
 }
 
-const CSV_HEADER: &str = "transform,image,found,rotation,refused,score,interOcularPx,rollDegrees,yaw,fitResidual,faceOrder,insideFraction,landmarksInside,brightness,contrast,sharpness,eyesDark,mouthTexture,embeddingNorm\n";
+const CSV_HEADER: &str = "transform,image,found,rotation,refused,score,interOcularPx,rollDegrees,yaw,fitResidual,faceOrder,insideFraction,landmarksInside,brightness,contrast,sharpness,eyesDark,mouthTexture,eyesFlat,mouthFlat,embeddingNorm\n";
 
 fn csv_row(csv: &mut String, t: Transform, path: &Path, o: &Outcome) {
     let _ = write!(csv, "{},{},{},{},{}", t.name(), path.display(), u8::from(o.found()), o.rotation.degrees(), o.refused.map_or("", |r| r.code()));
@@ -379,13 +379,13 @@ fn csv_row(csv: &mut String, t: Transform, path: &Path, o: &Outcome) {
             );
             match &m.crop {
                 Some(c) => {
-                    let _ = write!(csv, ",{:.2},{:.2},{:.4},{:.4},{:.4}", c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture);
+                    let _ = write!(csv, ",{:.2},{:.2},{:.4},{:.4},{:.4},{:.4},{:.4}", c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture, c.eyes_flat, c.mouth_flat);
                 }
-                None => csv.push_str(",,,,,"),
+                None => csv.push_str(",,,,,,,"),
             }
             let _ = writeln!(csv, ",{}", m.embedding_norm.map_or(String::new(), |n| format!("{n:.4}")));
         }
-        None => csv.push_str(",,,,,,,,,,,,,,\n"),
+        None => csv.push_str(",,,,,,,,,,,,,,,,\n"),
     }
 }
 

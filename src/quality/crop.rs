@@ -27,6 +27,10 @@ pub(crate) const FACE: Region = Region { x0: 24, x1: 88, y0: 36, y1: 104 };
 pub(crate) const EYE_BAND: Region = Region { x0: 24, x1: 88, y0: 40, y1: 62 };
 /// Nose tip, mouth and chin: what a mask covers.
 pub(crate) const MOUTH: Region = Region { x0: 32, x1: 80, y0: 74, y1: 104 };
+/// Largest absolute 4-neighbour Laplacian of luma (luma levels) of a pixel that counts as flat:
+/// skin, lips and shadows photographed at this scale vary by more; a painted or printed
+/// surface (a mask, a lens) by less.
+pub(crate) const FLAT_LAPLACIAN: f32 = 2.0;
 
 /// What the pixels of one aligned crop say.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -47,6 +51,13 @@ pub struct CropMeasures {
     /// Luma standard deviation over nose tip, mouth and chin (columns 32..80, rows 74..104)
     /// divided by that over the face proper: low when the lower face is one flat colour (a mask).
     pub mouth_texture: f32,
+    /// Fraction of the eye band that is both dark (as in `eyes_dark`) and flat (absolute
+    /// Laplacian at most 2 luma levels), `0..=1`: what opaque lenses make; shadowed or tinted
+    /// eyes still show lids, lashes and brows.
+    pub eyes_flat: f32,
+    /// Fraction of nose tip, mouth and chin (the `mouth_texture` region) that is flat (absolute
+    /// Laplacian at most 2 luma levels), `0..=1`: high under a mask, low on skin and lips.
+    pub mouth_flat: f32,
 }
 
 /// Luma of each crop pixel (Rec. 601 weights).
@@ -92,6 +103,22 @@ fn dark_fraction(values: &[f32], r: Region, below: f32) -> f32 {
     dark as f32 / n.max(1) as f32
 }
 
+/// Fraction of the pixels of `region` whose absolute 4-neighbour Laplacian is at most
+/// [`FLAT_LAPLACIAN`] and whose value passes `keep` (the Laplacian reads one pixel around the
+/// region: a region touching the crop's edge loses its edge pixels).
+fn flat_fraction(values: &[f32], r: Region, keep: impl Fn(f32) -> bool) -> f32 {
+    let (mut flat, mut n) = (0usize, 0usize);
+    for y in r.y0.max(1)..r.y1.min(SIZE - 1) {
+        for x in r.x0.max(1)..r.x1.min(SIZE - 1) {
+            let i = y * SIZE + x;
+            let lap = 4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE];
+            n += 1;
+            flat += usize::from(lap.abs() <= FLAT_LAPLACIAN && keep(values[i]));
+        }
+    }
+    flat as f32 / n.max(1) as f32
+}
+
 /// The crop measures of a 112x112 RGB crop (`rgb.len() == 112 * 112 * 3`); `None` otherwise.
 pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
     if rgb.len() != SIZE * SIZE * 3 {
@@ -113,6 +140,8 @@ pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
         sharpness: if var > 0.0 { lap_var / var } else { 0.0 },
         eyes_dark: dark_fraction(&y, EYE_BAND, brightness / 3.0),
         mouth_texture: ratio(mean_sd(&y, MOUTH).1),
+        eyes_flat: flat_fraction(&y, EYE_BAND, |v| v < brightness / 3.0),
+        mouth_flat: flat_fraction(&y, MOUTH, |_| true),
     })
 }
 
@@ -129,6 +158,8 @@ mod tests {
         let m = crop_measures(&crop(|_, _| 100)).unwrap();
         assert!((m.brightness - 100.0).abs() < 1e-3, "{m:?}");
         assert_eq!((m.contrast, m.sharpness, m.eyes_dark, m.mouth_texture), (0.0, 0.0, 0.0, 0.0));
+        // Every pixel is flat, none is dark: the mouth region is all flat, the eyes are not covered.
+        assert_eq!((m.eyes_flat, m.mouth_flat), (0.0, 1.0));
         assert!(crop_measures(&[0; 10]).is_none());
     }
 
@@ -141,6 +172,8 @@ mod tests {
         assert!((m.sharpness - 64.0).abs() < 1e-3, "{m:?}");
         // Half the eye band (the 0 pixels) is below a third of the mean (33.3).
         assert!((m.eyes_dark - 0.5).abs() < 1e-3 && (m.mouth_texture - 1.0).abs() < 1e-3, "{m:?}");
+        // No pixel is flat: the dark half has texture, like eyes, lashes and brows.
+        assert_eq!((m.eyes_flat, m.mouth_flat), (0.0, 0.0));
     }
 
     #[test]
@@ -157,6 +190,9 @@ mod tests {
         let lens = |x: usize, y: usize| (24..72).contains(&x) && (40..62).contains(&y);
         let m = crop_measures(&crop(|x, y| if lens(x, y) { 20 } else { 150 })).unwrap();
         assert!((m.eyes_dark - 0.75).abs() < 1e-6, "{m:?}");
+        // Flat inside the lens only: its edge pixels (columns 24 and 71, rows 40 and 61) each
+        // have a face neighbour. 47 columns x 20 rows = 940 of the band's 64 x 22 = 1,408.
+        assert!((m.eyes_flat - 940.0 / 1408.0).abs() < 1e-6, "{m:?}");
     }
 
     #[test]
@@ -174,5 +210,9 @@ mod tests {
         .unwrap();
         assert_eq!(m.mouth_texture, 0.0, "{m:?}");
         assert_eq!(m.eyes_dark, 0.0, "{m:?}");
+        // Flat but for the first and last rows of the band (their neighbours are stripes):
+        // 28 of its 30 rows.
+        assert!((m.mouth_flat - 28.0 / 30.0).abs() < 1e-6, "{m:?}");
+        assert_eq!(m.eyes_flat, 0.0, "{m:?}");
     }
 }

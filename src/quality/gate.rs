@@ -68,7 +68,8 @@ pub struct QualityConfig {
     /// Largest landmark misfit to the template, crop pixels. Default: **10.5** (clean photos
     /// up to about 10).
     pub max_fit_residual: f32,
-    /// Largest yaw estimate (nose offset in eye distances, either side). Default: **0.6**.
+    /// Largest yaw estimate (nose offset in eye distances, either side). Default: **0.9**
+    /// (clean photos of the calibration half up to 0.85; half profiles beyond).
     pub max_yaw: f32,
     /// Smallest distance between the eyes, source pixels. Default: **15** (a face about 40
     /// pixels wide; photos shrunk to 40 px wide have 2 to 12).
@@ -80,11 +81,21 @@ pub struct QualityConfig {
     /// photos 0.018 and more; blur of sigma 4 pixels, 0.001 to 0.013 for 99 %).
     pub min_sharpness: f32,
     /// Largest dark fraction of the eye band (see [`CropMeasures::eyes_dark`]), `0..=1`.
-    /// Default: **0.3**.
+    /// Default: **0.75** (clean photos of the calibration half up to 0.70: people in shadow or
+    /// tinted glasses, whose eyes still show; lenses that hide them are caught by
+    /// `max_eyes_flat`).
     pub max_eyes_dark: f32,
+    /// Largest dark and flat fraction of the eye band (see [`CropMeasures::eyes_flat`]),
+    /// `0..=1`. Default: **0.25** (clean photos of the calibration half up to 0.23, 99 % under
+    /// 0.08; drawn dark glasses 0.43 and more for nine in ten).
+    pub max_eyes_flat: f32,
     /// Lowest mouth texture (see [`CropMeasures::mouth_texture`]). Default: **0.3** (clean
     /// photos 0.37 and more; a drawn mask 0 for three in four).
     pub min_mouth_texture: f32,
+    /// Largest flat fraction of nose tip, mouth and chin (see [`CropMeasures::mouth_flat`]),
+    /// `0..=1`. Default: **0.42** (clean photos of the calibration half up to 0.39; a drawn
+    /// mask 0.87 and more for 19 in 20, including most masks `min_mouth_texture` misses).
+    pub max_mouth_flat: f32,
     /// Lowest norm of the raw embedding. Default: **8.5** (clean photos 9.1 and more; upside
     /// down or cut faces mostly under 8).
     pub min_embedding_norm: f32,
@@ -97,12 +108,14 @@ impl Default for QualityConfig {
             min_inside_fraction: 0.65,
             max_roll_degrees: 70.0,
             max_fit_residual: 10.5,
-            max_yaw: 0.6,
+            max_yaw: 0.9,
             min_inter_ocular_px: 15.0,
             min_brightness: 30.0,
             min_sharpness: 0.015,
-            max_eyes_dark: 0.3,
+            max_eyes_dark: 0.75,
+            max_eyes_flat: 0.25,
             min_mouth_texture: 0.3,
+            max_mouth_flat: 0.42,
             min_embedding_norm: 8.5,
         }
     }
@@ -129,7 +142,9 @@ impl QualityConfig {
             ("min_brightness", self.min_brightness),
             ("min_sharpness", self.min_sharpness),
             ("max_eyes_dark", self.max_eyes_dark),
+            ("max_eyes_flat", self.max_eyes_flat),
             ("min_mouth_texture", self.min_mouth_texture),
+            ("max_mouth_flat", self.max_mouth_flat),
             ("min_embedding_norm", self.min_embedding_norm),
         ] {
             if !finite_non_negative(v) {
@@ -185,8 +200,14 @@ impl QualityConfig {
         if c.eyes_dark > self.max_eyes_dark {
             return problem(QualityReason::FaceCovered, "eyesDark", c.eyes_dark, self.max_eyes_dark);
         }
+        if c.eyes_flat > self.max_eyes_flat {
+            return problem(QualityReason::FaceCovered, "eyesFlat", c.eyes_flat, self.max_eyes_flat);
+        }
         if c.mouth_texture < self.min_mouth_texture {
             return problem(QualityReason::FaceCovered, "mouthTexture", c.mouth_texture, self.min_mouth_texture);
+        }
+        if c.mouth_flat > self.max_mouth_flat {
+            return problem(QualityReason::FaceCovered, "mouthFlat", c.mouth_flat, self.max_mouth_flat);
         }
         None
     }
@@ -202,7 +223,12 @@ impl QualityConfig {
         let margins = [
             (QualityReason::TooBlurred, crop.sharpness / (2.0 * self.min_sharpness)),
             (QualityReason::TooDark, crop.brightness / (2.0 * self.min_brightness)),
-            (QualityReason::FaceCovered, (crop.mouth_texture / (1.5 * self.min_mouth_texture)).min(1.5 * self.max_eyes_dark / crop.eyes_dark.max(1e-6))),
+            (
+                QualityReason::FaceCovered,
+                (crop.mouth_texture / (1.5 * self.min_mouth_texture))
+                    .min(1.5 * self.max_eyes_flat / crop.eyes_flat.max(1e-6))
+                    .min(1.5 * self.max_mouth_flat / crop.mouth_flat.max(1e-6)),
+            ),
         ];
         let reason = margins.iter().filter(|(_, m)| *m < 1.0).min_by(|a, b| a.1.total_cmp(&b.1)).map_or(QualityReason::Unclear, |(r, _)| *r);
         Some(QualityProblem { reason, measure: "embeddingNorm", value: norm, limit: self.min_embedding_norm })
