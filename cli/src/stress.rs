@@ -379,7 +379,11 @@ fn csv_row(csv: &mut String, t: Transform, path: &Path, o: &Outcome) {
             );
             match &m.crop {
                 Some(c) => {
-                    let _ = write!(csv, ",{:.2},{:.2},{:.4},{:.4},{:.4},{:.4},{:.4}", c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture, c.eyes_flat, c.mouth_flat);
+                    let _ = write!(
+                        csv,
+                        ",{:.2},{:.2},{:.4},{:.4},{:.4},{:.4},{:.4}",
+                        c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture, c.eyes_flat, c.mouth_flat
+                    );
                 }
                 None => csv.push_str(",,,,,,,"),
             }

@@ -40,7 +40,9 @@ impl Engine {
     /// The template of `face` in `image`, if it passes the quality gate: a rolled head is
     /// straightened first ([`OrientationConfig`](crate::OrientationConfig)), then the
     /// landmarks' geometry is checked (before any pixel is read), then the aligned crop's
-    /// pixels (before the recognizer runs), then the norm of the recognizer's raw output
+    /// pixels (before the recognizer runs; a face found upright that fails them is embedded
+    /// all the same, to look for it in the turns of the photo), then the norm of the
+    /// recognizer's raw output
     /// ([`QualityConfig`](crate::QualityConfig)). A face found upright whose raw output is too
     /// weak is looked for in the quarter turns of the photo (YuNet finds upside-down faces
     /// with upright-looking landmarks); the turn that shows it best is kept.
@@ -59,15 +61,18 @@ impl Engine {
         }
         let aligned = self.align(image, &face)?;
         let c = crop_measures(aligned.as_rgb()).ok_or_else(|| out_of_image("the aligned crop has the wrong size"))?;
-        if let Some(p) = gate.check_crop(&c) {
+        let crop_problem = gate.check_crop(&c);
+        // A face found upright that fails the crop checks may be upside down (its forehead
+        // reads as a flat lower face): only then is it embedded before being refused, to look
+        // for it in the turns of the photo.
+        if let Some(p) = crop_problem.filter(|_| !self.may_be_turned(&face)) {
             return Err(p.into_error());
         }
         let (template, norm) = self.recognizer.embed_measured(&aligned)?;
         let e = self.best_turn(image, Embedded { face, geometry: g, crop: c, template, norm })?;
-        if e.face.rotation != face.rotation {
-            if let Some(p) = gate.check_geometry(&e.geometry).or_else(|| gate.check_crop(&e.crop)) {
-                return Err(p.into_error());
-            }
+        let problem = if e.face.rotation != face.rotation { gate.check_geometry(&e.geometry).or_else(|| gate.check_crop(&e.crop)) } else { crop_problem };
+        if let Some(p) = problem {
+            return Err(p.into_error());
         }
         match gate.check_embedding(e.norm, &e.crop) {
             Some(p) => Err(p.into_error()),
@@ -83,7 +88,8 @@ impl Engine {
     pub fn measure(&self, image: &Image, face: &Face) -> Result<Measured> {
         self.check_landmarks(image, face)?;
         let e = self.embedded(image, &self.straighten(image, face))?;
-        let e = if self.config.quality.check_geometry(&e.geometry).is_none() && self.config.quality.check_crop(&e.crop).is_none() {
+        let gate = &self.config.quality;
+        let e = if gate.check_geometry(&e.geometry).is_none() && (gate.check_crop(&e.crop).is_none() || self.may_be_turned(&e.face)) {
             self.best_turn(image, e)?
         } else {
             e
@@ -109,7 +115,7 @@ impl Engine {
     /// [`Engine::detect`]'s own search).
     fn best_turn(&self, image: &Image, found: Embedded) -> Result<Embedded> {
         let config = &self.config;
-        if !config.orientation.search_turns || found.face.rotation != Rotation::None || found.norm >= config.orientation.min_upright_norm {
+        if !self.may_be_turned(&found.face) || found.norm >= config.orientation.min_upright_norm {
             return Ok(found);
         }
         let turns: &[Rotation] = if found.norm < config.quality.min_embedding_norm { &Rotation::TURNS } else { &[Rotation::Half180] };
@@ -123,6 +129,12 @@ impl Engine {
             }
         }
         Ok(best)
+    }
+
+    /// Whether `face`, found upright, is looked for in the turns of the photo when its crop or
+    /// its embedding is weak (the turn search is on and it has not been turned yet).
+    fn may_be_turned(&self, face: &Face) -> bool {
+        self.config.orientation.search_turns && face.rotation == Rotation::None
     }
 
     /// Refuses landmarks that cannot come from `image`: not finite, or far outside it.
