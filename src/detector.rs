@@ -242,7 +242,7 @@ mod tests {
 
     fn face(width: f32) -> Face {
         let p = Point::new(0.0, 0.0);
-        Face { bbox: BoundingBox { x: 0.0, y: 0.0, width, height: width }, score: 0.9, landmarks: Landmarks::from_array([p; 5]) }
+        Face { bbox: BoundingBox { x: 0.0, y: 0.0, width, height: width }, score: 0.9, landmarks: Landmarks::from_array([p; 5]), rotation: Default::default() }
     }
 
     #[test]

@@ -31,8 +31,8 @@ impl Split {
     fn keeps(self, identity: &str) -> bool {
         match self {
             Split::All => true,
-            Split::Calibration => fnv(identity.as_bytes()) % 2 == 0,
-            Split::HeldOut => fnv(identity.as_bytes()) % 2 == 1,
+            Split::Calibration => fnv(identity.as_bytes()).is_multiple_of(2),
+            Split::HeldOut => !fnv(identity.as_bytes()).is_multiple_of(2),
         }
     }
 }
@@ -174,7 +174,7 @@ pub fn run(engine: &Engine, opt: &StressOptions) -> Result<(), String> {
     write(&opt.out.join("quality.csv"), csv.as_bytes())?;
     let json = serde_json::json!({ "pairs": pairs.len(), "images": images.len(), "seed": opt.seed, "split": format!("{:?}", opt.split), "transforms": all });
     write(&opt.out.join("stress.json"), serde_json::to_string_pretty(&json).unwrap_or_default().as_bytes())?;
-    print!("{report}wrote {}/stress.json, quality.csv\n", opt.out.display());
+    println!("{report}wrote {}/stress.json, quality.csv", opt.out.display());
     Ok(())
 }
 

@@ -8,6 +8,10 @@ use crate::image::Image;
 use crate::orientation::{face_to_source, to_source, turned, OrientationConfig, Rotation};
 use crate::quality::geometry;
 
+/// One turn of the photo: the turn, the faces found in it (in the photo's pixels) and the best
+/// plausible score among them.
+type TurnFaces = (Rotation, Vec<Face>, Option<f32>);
+
 /// Largest roll, in degrees, of a face that counts as upright (beyond it, a quarter turn of the
 /// photo may show the face better).
 const UPRIGHT_ROLL: f32 = 60.0;
@@ -62,7 +66,7 @@ impl Engine {
 
     /// For each of `turns`: the faces found with the photo turned so (in the photo's pixels,
     /// their rotation set) and the best plausible score among them.
-    fn detect_turns(&self, image: &Image, turns: &[Rotation]) -> Result<Vec<(Rotation, Vec<Face>, Option<f32>)>> {
+    fn detect_turns(&self, image: &Image, turns: &[Rotation]) -> Result<Vec<TurnFaces>> {
         let config = self.config.orientation;
         let (w, h) = (image.width(), image.height());
         // The turned copy is scaled down to the detector input anyway: shrink a large photo

@@ -191,8 +191,9 @@ mod tests {
         let m = crop_measures(&crop(|x, y| if lens(x, y) { 20 } else { 150 })).unwrap();
         assert!((m.eyes_dark - 0.75).abs() < 1e-6, "{m:?}");
         // Flat inside the lens only: its edge pixels (columns 24 and 71, rows 40 and 61) each
-        // have a face neighbour. 47 columns x 20 rows = 940 of the band's 64 x 22 = 1,408.
-        assert!((m.eyes_flat - 940.0 / 1408.0).abs() < 1e-6, "{m:?}");
+        // have a face neighbour. Columns 25..=70 x rows 41..=60, 46 x 20 = 920 of the band's
+        // 64 x 22 = 1,408.
+        assert!((m.eyes_flat - 920.0 / 1408.0).abs() < 1e-6, "{m:?}");
     }
 
     #[test]
