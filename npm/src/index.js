@@ -246,7 +246,8 @@ export class FaceGate {
     this.#attach(newWorker(this.#workerUrl));
     const { history, ...preloaded } = handOver;
     const transfer = [preloaded.detector?.buffer, preloaded.recognizer?.buffer].filter(Boolean);
-    await this.#send('load', [{ preloaded, config: { ...this.#config, resume: history } }], transfer, true);
+    const ready = await this.#send('load', [{ preloaded, config: { ...this.#config, resume: history } }], transfer, true);
+    this.#threads = ready?.threads ?? this.#threads;
     return performance.now() - started;
   }
 

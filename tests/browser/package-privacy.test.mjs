@@ -214,13 +214,23 @@ describe('facegate npm package: no template oracle, no residue, expiry, export p
 
   it('eraseAll terminates the worker, starts a new one, and the FaceGate keeps working', async () => {
     const before = (await spy()).workers.length;
+    const threads = await page.evaluate(() => window.fg.threads);
+    const poolWorkers = () => page.workers().filter((w) => w.url().includes('/wasm/threads/')).length;
+    const poolBefore = poolWorkers(); // every FaceGate's pool in this page
     const erased = ok(await pageCall(page, 'eraseAll', null), 'eraseAll');
     const s = await spy();
     assert.equal(s.workers.length, before + 1, 'a new worker was started');
     assert.equal(s.workers[before - 1].terminated, true, 'the old worker was terminated');
     assert.equal(s.workers[before].terminated, false);
     assert.ok(Number.isFinite(erased.restartMs) && erased.restartMs > 0);
-    console.error(`package-privacy: worker restart on eraseAll: ${erased.restartMs.toFixed(0)} ms`);
+    console.error(`package-privacy: worker restart on eraseAll: ${erased.restartMs.toFixed(0)} ms (${threads} thread(s))`);
+    // The fresh worker runs on as many threads (the threaded build's pool started again).
+    assert.equal(await page.evaluate(() => window.fg.threads), threads, 'threads after the restart');
+    // The old worker's pool ended with it, the new worker's started: as many pool workers as before.
+    const deadline = Date.now() + 10_000;
+    while (poolWorkers() !== poolBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(poolWorkers(), poolBefore, `pool workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+    if (threads > 1) assert.ok(poolBefore >= threads, `a pool of ${threads} threads runs (${poolBefore} pool workers)`);
     const det = ok(await pageCall(page, 'detect', photo('person_a_1.jpg')), 'detect after eraseAll');
     assert.equal(det.faces.length, 1);
     const id = ok(await pageCall(page, 'enroll', photo('person_a_1.jpg'), { consent: selfConsent(), label: 'me' }), 'enroll after eraseAll').referenceId;

@@ -2,7 +2,7 @@
 // WebKitGTK): consent, enrol a reference from a file, verify the same person and a different
 // one, a two-person photo where a face must be chosen, and Erase everything; then the session
 // checks that depend on the browser (docs/privacy/threat-model.md): each blocked request counts
-// once (TM-5), and leaving the page and coming Back brings nothing back (TM-9). Shared by
+// once (TM-5), and (not in WebKitGTK, see below) leaving the page and coming Back brings nothing back (TM-9). Shared by
 // page-firefox.test.mjs and page-webkit.test.mjs; each action is what a visitor does (clicks, a
 // file chosen in the file input), each check reads what the page shows.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { FIXTURES, makeTempDir, removeDir } from './helpers.mjs';
 import { SHOTS, serveWww } from './page-helpers.mjs';
 import { serveOtherOrigin } from './privacy-helpers.mjs';
-import { By, browserVersion, saveScreenshot, startBrowser, unavailable, waitInPage } from './webdriver.mjs';
+import { By, browserVersion, saveScreenshot, settling, startBrowser, unavailable, waitInPage } from './webdriver.mjs';
 
 const dataUrl = (name) => `data:image/jpeg;base64,${readFileSync(join(FIXTURES, name)).toString('base64')}`;
 
@@ -111,7 +111,7 @@ async function check(driver, file, reference) {
 export function coreFlowTest(kind) {
   const why = unavailable(kind);
   const required = process.env.FACEGATE_REQUIRE_BROWSERS === '1';
-  test(`${kind}: consent, enrol, verify same and different, choose a face in a group photo, erase; blocked requests counted once, Back brings nothing back`, { skip: !required && why ? why : false, timeout: 15 * 60_000 }, async () => {
+  test(`${kind}: consent, enrol, verify same and different, choose a face in a group photo, erase; blocked requests counted once${kind === 'webkit' ? '' : ', Back brings nothing back'}`, { skip: !required && why ? why : false, timeout: 15 * 60_000 }, async () => {
     assert.equal(why, null, why);
     const tmp = makeTempDir(`page-${kind}`);
     const site = await serveWww();
@@ -185,20 +185,31 @@ export function coreFlowTest(kind) {
       assert.deepEqual(other.hits, [], 'nothing reached the other origin');
 
       // Leaving the page and coming back (the browser's back/forward cache): nothing comes back.
-      for (const id of ['#purpose-self', '#consent-affirm', '#consent-continue', '#confirm-yes']) await click(driver, id);
-      await waitInPage(driver, visible(), ['#tabs'], 10_000, 'the tabs');
-      await addReference(driver, join(FIXTURES, 'person_a_1.jpg'), 'BackTest-LABEL');
-      await driver.get(`${other.origin}/elsewhere.html`);
-      await driver.navigate().back();
-      await new Promise((ok) => setTimeout(ok, 1500));
-      await waitInPage(driver, () => document.body?.dataset.ready === 'true', [], 60_000, 'the page after Back');
-      const back = await driver.executeScript(`return {
-        shown: document.documentElement.outerHTML.includes('BackTest-LABEL') || [...document.querySelectorAll('option')].some((o) => o.text.includes('BackTest-LABEL')),
-        consent: document.getElementById('screen-consent').offsetParent !== null,
-        navigation: performance.getEntriesByType('navigation')[0]?.type,
-      }`);
-      assert.deepEqual([back.shown, back.consent], [false, true], `after Back: ${JSON.stringify(back)}`);
-      console.log(`${session.name} ${browserVersion(kind)}: core flow passed in ${((Date.now() - started) / 1000).toFixed(0)} s, engine ${wasm.join(', ')}; after Back: ${back.navigation}`);
+      // Not in WebKitGTK: after a history Back, its WebDriver (MiniBrowser --automation) never
+      // answers a script again (measured: 3 runs, each stuck until the timeout), so the check
+      // could not pass or fail; Chromium (page-session TM-9) and Firefox (here) make it.
+      let afterBack = 'not checked (WebKitGTK WebDriver)';
+      if (kind !== 'webkit') {
+        for (const id of ['#purpose-self', '#consent-affirm', '#consent-continue', '#confirm-yes']) await click(driver, id);
+        await waitInPage(driver, visible(), ['#tabs'], 10_000, 'the tabs');
+        await addReference(driver, join(FIXTURES, 'person_a_1.jpg'), 'BackTest-LABEL');
+        await driver.get(`${other.origin}/elsewhere.html`);
+        // The page reloads itself when it comes back from the back/forward cache (app.js,
+        // pageshow): poll through that navigation with a short script timeout.
+        await settling(driver, async () => {
+          await driver.navigate().back();
+          await new Promise((ok) => setTimeout(ok, 1500));
+          await waitInPage(driver, () => document.body?.dataset.ready === 'true', [], 60_000, 'the page after Back');
+        });
+        const back = await driver.executeScript(`return {
+          shown: document.documentElement.outerHTML.includes('BackTest-LABEL') || [...document.querySelectorAll('option')].some((o) => o.text.includes('BackTest-LABEL')),
+          consent: document.getElementById('screen-consent').offsetParent !== null,
+          navigation: performance.getEntriesByType('navigation')[0]?.type,
+        }`);
+        assert.deepEqual([back.shown, back.consent], [false, true], `after Back: ${JSON.stringify(back)}`);
+        afterBack = back.navigation;
+      }
+      console.log(`${session.name} ${browserVersion(kind)}: core flow passed in ${((Date.now() - started) / 1000).toFixed(0)} s, engine ${wasm.join(', ')}; after Back: ${afterBack}`);
     } catch (e) {
       await saveScreenshot(driver, join(shots, 'failure.png')).catch(() => {});
       const logs = await driver.executeScript('return [document.getElementById("engine-state")?.textContent, document.body.dataset.engine]').catch(() => null);

@@ -159,11 +159,32 @@ export async function waitInPage(driver, f, args = [], timeout = 120_000, what =
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
-    last = await driver.executeScript(`return (${f})(...arguments)`, ...args);
+    try {
+      last = await driver.executeScript(`return (${f})(...arguments)`, ...args);
+    } catch (e) {
+      // A script sent while the page navigates (e.g. the reload after Back) may never answer:
+      // with a short script timeout (see `settling`), ask again.
+      if (!/ScriptTimeout|JavascriptError|NoSuchWindow|timeout/i.test(`${e.name} ${e.message}`)) throw e;
+      last = `${e.name}: ${e.message.split('\n')[0]}`;
+      continue;
+    }
     if (last) return last;
     await new Promise((ok) => setTimeout(ok, 150));
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * Runs `action()` (a navigation) with a short script timeout, so that `waitInPage` polls through
+ * a page that reloads; restores the usual timeouts after.
+ */
+export async function settling(driver, action) {
+  await driver.manage().setTimeouts({ script: 5_000 });
+  try {
+    return await action();
+  } finally {
+    await driver.manage().setTimeouts({ script: 120_000 });
+  }
 }
 
 /** Saves a screenshot of the window to `path`. */
