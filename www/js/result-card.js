@@ -96,7 +96,8 @@ export function verifyCard(m) {
   div.dataset.referenceId = m.referenceId;
   const unsure = outcomeOf(m) === 'unsure';
   div.append(verdict(outcomeOf(m)), ...reason(m), ...(unsure ? [] : measure(m)));
-  return [h, div, para('rate', t('rateLine', { rate: oneIn(m.falseMatchRate) }))];
+  // The false-match rate is a property of a decision: a photo facegate cannot judge gets none.
+  return [h, div, ...(unsure ? [] : [para('rate', t('rateLine', { rate: oneIn(m.falseMatchRate) }))])];
 }
 
 /** The card of an identification: `found` an IdentifyResult. */
@@ -125,7 +126,10 @@ export function identifyCard(found) {
  * for a stranger to match, so with N references the chance that at least one wrongly matches is
  * 1 - (1 - rate)^N, about N times the rate of one comparison.
  */
-function identifyRate(candidates) {
+function identifyRate(all) {
+  // Only the comparisons that were decided can match wrongly (a photo facegate cannot judge
+  // decides nothing).
+  const candidates = all.filter((m) => outcomeOf(m) !== 'unsure');
   if (candidates.length === 0) return [];
   const rate = candidates[0].falseMatchRate;
   if (candidates.length === 1) return [para('rate', t('rateLine', { rate: oneIn(rate) }))];
