@@ -39,6 +39,12 @@ function* files(dir) {
   }
 }
 
+/** A copy's modification time: its source's, rounded up to the millisecond (a Date holds
+ *  milliseconds, a file system nanoseconds: rounded down, the copy would look older). */
+function sameOrLater(info) {
+  return new Date(Math.ceil(info.mtimeMs));
+}
+
 /** Brings the .br and .gz copies under `dir` up to date; returns `{ files, raw, gz, br }` bytes on the wire. */
 export function precompress(dir) {
   const total = { files: 0, raw: 0, gz: 0, br: 0 };
@@ -65,14 +71,14 @@ export function precompress(dir) {
       // version, even when the source's time is ahead of the clock (a file copied from elsewhere).
       if (packed.length <= bytes.length * KEEP_BELOW) {
         writeFileSync(copy, packed);
-        utimesSync(copy, info.atime, info.mtime);
+        utimesSync(copy, info.atime, sameOrLater(info));
         rmSync(`${copy}.none`, { force: true });
         total[suffix] += packed.length;
       } else {
         // Not worth it: a marker remembers the decision until the file changes.
         rmSync(copy, { force: true });
         writeFileSync(`${copy}.none`, '');
-        utimesSync(`${copy}.none`, info.atime, info.mtime);
+        utimesSync(`${copy}.none`, info.atime, sameOrLater(info));
         total[suffix] += bytes.length;
       }
     }
