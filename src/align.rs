@@ -9,13 +9,8 @@ pub const ALIGNED_SIZE: u32 = 112;
 
 /// Where the five landmarks of an aligned face go in the 112x112 crop (the ArcFace template),
 /// in [`Landmarks`] order.
-pub const ARCFACE_TEMPLATE: [Point; 5] = [
-    Point::new(38.2946, 51.6963),
-    Point::new(73.5318, 51.5014),
-    Point::new(56.0252, 71.7366),
-    Point::new(41.5493, 92.3655),
-    Point::new(70.7299, 92.2041),
-];
+pub const ARCFACE_TEMPLATE: [Point; 5] =
+    [Point::new(38.2946, 51.6963), Point::new(73.5318, 51.5014), Point::new(56.0252, 71.7366), Point::new(41.5493, 92.3655), Point::new(70.7299, 92.2041)];
 
 /// A 2-D similarity transform (rotation, uniform scale, translation):
 /// `x' = a x - b y + tx`, `y' = b x + a y + ty`.

@@ -47,10 +47,8 @@ pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_width: u32, score_thresh
                 landmarks: Landmarks::from_array(landmarks),
                 rotation: Default::default(),
             };
-            let finite = [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height]
-                .into_iter()
-                .chain(landmarks.iter().flat_map(|p| [p.x, p.y]))
-                .all(f32::is_finite);
+            let finite =
+                [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height].into_iter().chain(landmarks.iter().flat_map(|p| [p.x, p.y])).all(f32::is_finite);
             if finite {
                 faces.push(face);
             }

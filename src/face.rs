@@ -152,11 +152,7 @@ impl FaceSelection {
                 }
             }
         };
-        faces
-            .iter()
-            .enumerate()
-            .max_by(|a, b| key(a.1).total_cmp(&key(b.1)).then(b.0.cmp(&a.0)))
-            .map(|(i, _)| i)
+        faces.iter().enumerate().max_by(|a, b| key(a.1).total_cmp(&key(b.1)).then(b.0.cmp(&a.0))).map(|(i, _)| i)
     }
 }
 
@@ -186,8 +182,8 @@ mod tests {
     fn selection_rules_pick_different_faces() {
         let face = |b: BoundingBox, score: f32| Face { bbox: b, score, landmarks: Landmarks::default(), rotation: Rotation::None };
         let faces = [
-            face(bx(0.0, 0.0, 50.0, 50.0), 0.7),   // largest, in a corner
-            face(bx(90.0, 90.0, 20.0, 20.0), 0.8), // centred
+            face(bx(0.0, 0.0, 50.0, 50.0), 0.7),    // largest, in a corner
+            face(bx(90.0, 90.0, 20.0, 20.0), 0.8),  // centred
             face(bx(160.0, 0.0, 10.0, 10.0), 0.99), // most confident
         ];
         assert_eq!(FaceSelection::Largest.pick(&faces, 200, 200), Some(0));

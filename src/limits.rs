@@ -26,13 +26,7 @@ pub struct ImageLimits {
 
 impl Default for ImageLimits {
     fn default() -> Self {
-        ImageLimits {
-            max_encoded_bytes: 50 * 1024 * 1024,
-            max_width: 16_384,
-            max_height: 16_384,
-            max_pixels: 50_000_000,
-            max_jpeg_scans: 100,
-        }
+        ImageLimits { max_encoded_bytes: 50 * 1024 * 1024, max_width: 16_384, max_height: 16_384, max_pixels: 50_000_000, max_jpeg_scans: 100 }
     }
 }
 
@@ -42,17 +36,8 @@ impl ImageLimits {
         if width == 0 || height == 0 {
             return Err(Error::ImageHasNoPixels { width, height });
         }
-        if width > self.max_width
-            || height > self.max_height
-            || u64::from(width) * u64::from(height) > self.max_pixels
-        {
-            return Err(Error::ImageTooLarge {
-                width,
-                height,
-                max_width: self.max_width,
-                max_height: self.max_height,
-                max_pixels: self.max_pixels,
-            });
+        if width > self.max_width || height > self.max_height || u64::from(width) * u64::from(height) > self.max_pixels {
+            return Err(Error::ImageTooLarge { width, height, max_width: self.max_width, max_height: self.max_height, max_pixels: self.max_pixels });
         }
         Ok(())
     }

@@ -11,14 +11,12 @@ use tract_onnx::pb::{tensor_proto::DataType, GraphProto, ModelProto, NodeProto, 
 /// any more. Returns how many nodes were folded.
 pub fn fold_constant_dequantize(model: &mut ModelProto) -> Result<usize, String> {
     let graph = model.graph.as_mut().ok_or("the model has no graph")?;
-    let init_index: HashMap<String, usize> =
-        graph.initializer.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let init_index: HashMap<String, usize> = graph.initializer.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
     let mut folded = Vec::new();
     let mut keep = Vec::with_capacity(graph.node.len());
     for node in std::mem::take(&mut graph.node) {
-        let foldable = node.op_type == "DequantizeLinear"
-            && node.domain.is_empty()
-            && node.input.iter().filter(|i| !i.is_empty()).all(|i| init_index.contains_key(i));
+        let foldable =
+            node.op_type == "DequantizeLinear" && node.domain.is_empty() && node.input.iter().filter(|i| !i.is_empty()).all(|i| init_index.contains_key(i));
         if foldable {
             let get = |k: usize| node.input.get(k).filter(|n| !n.is_empty()).map(|n| &graph.initializer[init_index[n]]);
             let tensor = dequantize(&node, get(0).ok_or("DequantizeLinear without input")?, get(1).ok_or("DequantizeLinear without scale")?, get(2))
@@ -37,12 +35,7 @@ pub fn fold_constant_dequantize(model: &mut ModelProto) -> Result<usize, String>
 
 /// Removes initializers and graph inputs that no node reads and no output names.
 fn drop_unused(graph: &mut GraphProto) {
-    let used: HashSet<String> = graph
-        .node
-        .iter()
-        .flat_map(|n| n.input.iter().cloned())
-        .chain(graph.output.iter().map(|o| o.name.clone()))
-        .collect();
+    let used: HashSet<String> = graph.node.iter().flat_map(|n| n.input.iter().cloned()).chain(graph.output.iter().map(|o| o.name.clone())).collect();
     graph.initializer.retain(|t| used.contains(&t.name));
     graph.input.retain(|i| used.contains(&i.name));
 }
@@ -150,9 +143,7 @@ fn integers(t: &TensorProto) -> Result<Vec<i32>, String> {
 
 fn floats(t: &TensorProto) -> Result<Vec<f32>, String> {
     match DataType::try_from(t.data_type) {
-        Ok(DataType::Float) if !t.raw_data.is_empty() => {
-            Ok(t.raw_data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
-        }
+        Ok(DataType::Float) if !t.raw_data.is_empty() => Ok(t.raw_data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
         Ok(DataType::Float) => Ok(t.float_data.clone()),
         _ => Err(format!("unsupported scale type {} in `{}`", t.data_type, t.name)),
     }
@@ -164,7 +155,13 @@ mod tests {
     use tract_onnx::pb::AttributeProto;
 
     fn int8(name: &str, dims: &[i64], v: &[i8]) -> TensorProto {
-        TensorProto { name: name.into(), dims: dims.to_vec(), data_type: DataType::Int8 as i32, raw_data: v.iter().map(|&x| x as u8).collect(), ..Default::default() }
+        TensorProto {
+            name: name.into(),
+            dims: dims.to_vec(),
+            data_type: DataType::Int8 as i32,
+            raw_data: v.iter().map(|&x| x as u8).collect(),
+            ..Default::default()
+        }
     }
 
     fn float(name: &str, dims: &[i64], v: &[f32]) -> TensorProto {
@@ -202,11 +199,7 @@ mod tests {
     fn blocked_dequantize_uses_one_scale_per_block() {
         // x is 2x4, blocks of 2 along axis 1: scales [[1, 10], [2, 20]], zero points [[0, 1], [0, -1]].
         let mut m = model(
-            vec![
-                int8("x", &[2, 4], &[1, 2, 3, 4, 5, 6, 7, 8]),
-                float("s", &[2, 2], &[1.0, 10.0, 2.0, 20.0]),
-                int8("z", &[2, 2], &[0, 1, 0, -1]),
-            ],
+            vec![int8("x", &[2, 4], &[1, 2, 3, 4, 5, 6, 7, 8]), float("s", &[2, 2], &[1.0, 10.0, 2.0, 20.0]), int8("z", &[2, 2], &[0, 1, 0, -1])],
             vec![int_attr("axis", 1), int_attr("block_size", 2)],
         );
         assert_eq!(fold_constant_dequantize(&mut m).unwrap(), 1);
@@ -230,10 +223,7 @@ mod tests {
 
     #[test]
     fn per_axis_and_per_tensor_dequantize() {
-        let mut m = model(
-            vec![int8("x", &[2, 2], &[1, 2, 3, 4]), float("s", &[2], &[1.0, 0.5]), int8("z", &[2], &[1, 0])],
-            vec![int_attr("axis", 0)],
-        );
+        let mut m = model(vec![int8("x", &[2, 2], &[1, 2, 3, 4]), float("s", &[2], &[1.0, 0.5]), int8("z", &[2], &[1, 0])], vec![int_attr("axis", 0)]);
         fold_constant_dequantize(&mut m).unwrap();
         assert_eq!(folded_values(&m), [0.0, 1.0, 1.5, 2.0]);
         let mut m = model(vec![int8("x", &[3], &[-1, 0, 1]), float("s", &[], &[2.0]), int8("z", &[], &[1])], vec![]);
@@ -246,7 +236,13 @@ mod tests {
         // int32 data at the bottom of its range minus a positive zero point (found by review,
         // replayed from tests/fuzz-corpus/model_load/crash-int32-min-minus-zero-point).
         let raw = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-        let int32 = |name: &str, dims: &[i64], v: &[i32]| TensorProto { name: name.into(), dims: dims.to_vec(), data_type: DataType::Int32 as i32, raw_data: raw(v), ..Default::default() };
+        let int32 = |name: &str, dims: &[i64], v: &[i32]| TensorProto {
+            name: name.into(),
+            dims: dims.to_vec(),
+            data_type: DataType::Int32 as i32,
+            raw_data: raw(v),
+            ..Default::default()
+        };
         let mut m = model(vec![int32("x", &[2], &[i32::MIN, i32::MAX]), float("s", &[], &[1.0]), int32("z", &[], &[1])], vec![]);
         fold_constant_dequantize(&mut m).unwrap();
         assert_eq!(folded_values(&m), [i32::MIN as f32 - 1.0, i32::MAX as f32 - 1.0]);

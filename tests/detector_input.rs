@@ -6,9 +6,9 @@
 mod common;
 
 use common::{fixture, fixture_bytes, model_bytes};
-use std::sync::OnceLock;
 use facegate::{DetectorConfig, Engine, EngineConfig, Face, Image, ImageLimits};
 use image::DynamicImage;
+use std::sync::OnceLock;
 
 fn rgb(img: &DynamicImage) -> Image {
     let rgb = img.to_rgb8();

@@ -6,17 +6,8 @@ use common::{engine, fixture, fixture_bytes, template_of};
 use facegate::{DetectorConfig, Engine, EngineConfig, Face, Image, ImageLimits, OperatingPoint};
 use image::{DynamicImage, GenericImageView, ImageFormat};
 
-const SINGLE_FACE: [&str; 9] = [
-    "person_a_1.jpg",
-    "person_a_2.jpg",
-    "person_b_1.jpg",
-    "person_b_2.jpg",
-    "impostor_1.jpg",
-    "impostor_2.jpg",
-    "obama.jpg",
-    "obama2.jpg",
-    "biden.jpg",
-];
+const SINGLE_FACE: [&str; 9] =
+    ["person_a_1.jpg", "person_a_2.jpg", "person_b_1.jpg", "person_b_2.jpg", "impostor_1.jpg", "impostor_2.jpg", "obama.jpg", "obama2.jpg", "biden.jpg"];
 
 fn assert_plausible(name: &str, f: &Face) {
     let l = f.landmarks;
@@ -56,7 +47,13 @@ fn same_person_matches_at_the_default_threshold() {
 
 #[test]
 fn different_people_do_not_match() {
-    let people = [["person_a_1.jpg", "person_a_2.jpg"], ["person_b_1.jpg", "person_b_2.jpg"], ["obama.jpg", "obama2.jpg"], ["impostor_2.jpg", "impostor_2.jpg"], ["biden.jpg", "biden.jpg"]];
+    let people = [
+        ["person_a_1.jpg", "person_a_2.jpg"],
+        ["person_b_1.jpg", "person_b_2.jpg"],
+        ["obama.jpg", "obama2.jpg"],
+        ["impostor_2.jpg", "impostor_2.jpg"],
+        ["biden.jpg", "biden.jpg"],
+    ];
     let templates: Vec<Vec<_>> = people.iter().map(|p| p.iter().map(|n| template_of(n).0).collect()).collect();
     for i in 0..people.len() {
         for j in i + 1..people.len() {

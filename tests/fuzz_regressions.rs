@@ -116,27 +116,9 @@ fn image_seeds() -> Vec<(&'static str, Vec<u8>)> {
     }
     vec![
         ("png-rgb", encode(rgb(), ImageFormat::Png)),
-        (
-            "png-grey",
-            encode(
-                DynamicImage::ImageLuma8(image::GrayImage::from_pixel(5, 3, image::Luma([77]))),
-                ImageFormat::Png,
-            ),
-        ),
-        (
-            "png-rgba",
-            encode(
-                DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(4, 4, image::Rgba([1, 2, 3, 100]))),
-                ImageFormat::Png,
-            ),
-        ),
-        (
-            "png-16bit",
-            encode(
-                DynamicImage::ImageRgb16(image::ImageBuffer::from_pixel(3, 3, image::Rgb([60000u16, 3, 9]))),
-                ImageFormat::Png,
-            ),
-        ),
+        ("png-grey", encode(DynamicImage::ImageLuma8(image::GrayImage::from_pixel(5, 3, image::Luma([77]))), ImageFormat::Png)),
+        ("png-rgba", encode(DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(4, 4, image::Rgba([1, 2, 3, 100]))), ImageFormat::Png)),
+        ("png-16bit", encode(DynamicImage::ImageRgb16(image::ImageBuffer::from_pixel(3, 3, image::Rgb([60000u16, 3, 9]))), ImageFormat::Png)),
         ("jpeg-gradient", encode(rgb(), ImageFormat::Jpeg)),
         ("jpeg-face-64", small_face.clone()),
         ("jpeg-truncated", small_face[..small_face.len() / 2].to_vec()),
@@ -237,26 +219,13 @@ fn file_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let clock = ManualClock::new(Timestamp::from_unix_ms(harness::T0));
     let mut g = Gallery::with_clock(GalleryConfig::default(), clock.clone()).unwrap();
     let consent = ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "I agree", None, &clock).unwrap();
-    g.enroll(&harness::OneFace, ImageInput::Encoded(b"x"), FaceChoice::Auto, "me", Some(consent))
-        .unwrap();
+    g.enroll(&harness::OneFace, ImageInput::Encoded(b"x"), FaceChoice::Auto, "me", Some(consent)).unwrap();
     let other = Subject::OtherPersonConsented { name: "Ana".into() };
-    let consent = ConsentRecord::new(
-        other,
-        Purpose::CompareWithConsentingPerson,
-        "Ana agreed",
-        Some(Timestamp::from_unix_ms(harness::T0 + 1000)),
-        &clock,
-    );
-    g.enroll(&harness::OneFace, ImageInput::Encoded(b"x"), FaceChoice::Auto, "Ana", Some(consent.unwrap()))
-        .unwrap();
+    let consent = ConsentRecord::new(other, Purpose::CompareWithConsentingPerson, "Ana agreed", Some(Timestamp::from_unix_ms(harness::T0 + 1000)), &clock);
+    g.enroll(&harness::OneFace, ImageInput::Encoded(b"x"), FaceChoice::Auto, "Ana", Some(consent.unwrap())).unwrap();
     let real = g.export_with(harness::PASSPHRASE, harness::FAST_KDF).unwrap();
     let sealed = harness::seal(&body_seeds()[2].1);
-    vec![
-        ("export-real", real.clone()),
-        ("export-sealed", sealed),
-        ("export-header-only", real[..98].to_vec()),
-        ("export-magic-only", b"FACEGATE".to_vec()),
-    ]
+    vec![("export-real", real.clone()), ("export-sealed", sealed), ("export-header-only", real[..98].to_vec()), ("export-magic-only", b"FACEGATE".to_vec())]
 }
 
 /// A consent-target input: subject, name, purpose, description, text, expiry, clock, label.
@@ -400,17 +369,9 @@ fn model_seeds() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "dq-int32-per-tensor",
-            dq_model(
-                tensor("x", &[3], INT32, &i32s(&[-7, 0, 7])),
-                tensor("s", &[], FLOAT, &f32s(&[2.0])),
-                Some(tensor("z", &[], INT32, &i32s(&[1]))),
-                &[],
-            ),
+            dq_model(tensor("x", &[3], INT32, &i32s(&[-7, 0, 7])), tensor("s", &[], FLOAT, &f32s(&[2.0])), Some(tensor("z", &[], INT32, &i32s(&[1]))), &[]),
         ),
-        (
-            "dq-no-zero-point",
-            dq_model(tensor("x", &[2], INT8, &[3, 4]), tensor("s", &[], FLOAT, &f32s(&[0.5])), None, &[("axis", -1)]),
-        ),
+        ("dq-no-zero-point", dq_model(tensor("x", &[2], INT8, &[3, 4]), tensor("s", &[], FLOAT, &f32s(&[0.5])), None, &[("axis", -1)])),
         ("yunet-first-4k", detector[..4096].to_vec()),
     ]
 }

@@ -57,8 +57,7 @@ fn plan(section: &Json, expected_sha256: &str, input_shape: &[usize]) -> Arc<Typ
     let mut proto = onnx.proto_model_for_read(&mut Cursor::new(&bytes)).expect("parse ONNX");
     let folded = facegate::fold_constant_dequantize(&mut proto).expect("fold");
     assert_eq!(folded, section.get("folded_nodes").usize(), "{file}: number of DequantizeLinear folded");
-    onnx
-        .model_for_proto_model(&proto)
+    onnx.model_for_proto_model(&proto)
         .and_then(|m| m.with_input_fact(0, f32::fact(input_shape).into()))
         .and_then(|m| m.into_optimized())
         .and_then(|m| m.into_runnable())

@@ -200,38 +200,19 @@ fn crowd(cols: u32, rows: u32, tile: u32) -> RgbaImage {
 
 const T0: i64 = 1_767_225_600_000;
 const PASS: &str = "correct horse battery staple";
-const FAST: KdfParams = KdfParams {
-    memory_kib: 7 * 1024,
-    iterations: 5,
-    parallelism: 1,
-};
+const FAST: KdfParams = KdfParams { memory_kib: 7 * 1024, iterations: 5, parallelism: 1 };
 
 fn clock() -> ManualClock {
     ManualClock::new(Timestamp::from_unix_ms(T0))
 }
 
 fn self_consent(c: &ManualClock) -> ConsentRecord {
-    ConsentRecord::new(
-        Subject::SelfPerson,
-        Purpose::VerifyItIsMe,
-        "I agree that this photo of me becomes a template.",
-        None,
-        c,
-    )
-    .unwrap()
+    ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "I agree that this photo of me becomes a template.", None, c).unwrap()
 }
 
 fn gallery_with_a(c: &ManualClock) -> (Gallery, ReferenceId) {
     let mut g = Gallery::with_clock(GalleryConfig::default(), c.clone()).unwrap();
-    let id = g
-        .enroll(
-            engine(),
-            ImageInput::Encoded(&fixture_bytes("person_a_1.jpg")),
-            FaceChoice::Auto,
-            "me",
-            Some(self_consent(c)),
-        )
-        .unwrap();
+    let id = g.enroll(engine(), ImageInput::Encoded(&fixture_bytes("person_a_1.jpg")), FaceChoice::Auto, "me", Some(self_consent(c))).unwrap();
     (g, id)
 }
 
@@ -330,16 +311,7 @@ fn file_jpeg_with_data_after_its_end_marker() {
 fn file_over_50_mib() {
     let big = vec![0u8; 50 * 1024 * 1024 + 1];
     let e = decode_err(&big);
-    assert!(
-        matches!(
-            e,
-            Error::EncodedTooLarge {
-                bytes: 52_428_801,
-                limit: 52_428_800
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::EncodedTooLarge { bytes: 52_428_801, limit: 52_428_800 }), "{e:?}");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -444,35 +416,14 @@ fn format_animated_gif_uses_the_first_frame() {
 #[test]
 fn dims_png_declaring_100000_squared() {
     let e = decode_err(&png_declaring(100_000, 100_000, &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
-    assert!(
-        matches!(
-            e,
-            Error::ImageTooLarge {
-                width: 100_000,
-                height: 100_000,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageTooLarge { width: 100_000, height: 100_000, .. }), "{e:?}");
 }
 
 #[test]
 fn dims_just_over_the_pixel_limit_is_refused_from_the_header() {
     // 8000 x 6251 = 50 008 000 pixels: each side is allowed, the product is not.
     let e = decode_err(&png_declaring(8000, 6251, &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
-    assert!(
-        matches!(
-            e,
-            Error::ImageTooLarge {
-                width: 8000,
-                height: 6251,
-                max_pixels: 50_000_000,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageTooLarge { width: 8000, height: 6251, max_pixels: 50_000_000, .. }), "{e:?}");
 }
 
 #[test]
@@ -488,17 +439,7 @@ fn dims_jpeg_declaring_65500_squared() {
     let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline SOF0");
     jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xDC, 0xFF, 0xDC]);
     let e = decode_err(&jpeg);
-    assert!(
-        matches!(
-            e,
-            Error::ImageTooLarge {
-                width: 65_500,
-                height: 65_500,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageTooLarge { width: 65_500, height: 65_500, .. }), "{e:?}");
 }
 
 /// A greyscale progressive JPEG of `size` x `size` pixels (`(size / 8)^2` blocks, a multiple of
@@ -559,14 +500,7 @@ fn dims_bmp_and_webp_declaring_huge_canvases() {
     let mut bmp = encode(&DynamicImage::ImageRgb8(RgbImage::new(4, 4)), ImageFormat::Bmp);
     bmp[18..22].copy_from_slice(&30_000i32.to_le_bytes());
     bmp[22..26].copy_from_slice(&30_000i32.to_le_bytes());
-    assert!(matches!(
-        decode_err(&bmp),
-        Error::ImageTooLarge {
-            width: 30_000,
-            height: 30_000,
-            ..
-        }
-    ));
+    assert!(matches!(decode_err(&bmp), Error::ImageTooLarge { width: 30_000, height: 30_000, .. }));
     // Lossless WebP (VP8L): 14-bit width-1 and height-1 after the 0x2f signature.
     let webp_declaring = |w: u32, h: u32| {
         let mut webp = encode(&DynamicImage::ImageRgb8(RgbImage::new(4, 4)), ImageFormat::WebP);
@@ -577,36 +511,13 @@ fn dims_bmp_and_webp_declaring_huge_canvases() {
         webp
     };
     let e = decode_err(&webp_declaring(16_383, 16_383));
-    assert!(
-        matches!(
-            e,
-            Error::ImageTooLarge {
-                width: 16_383,
-                height: 16_383,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageTooLarge { width: 16_383, height: 16_383, .. }), "{e:?}");
     let e = decode_err(&webp_declaring(16_384, 16_384));
-    assert!(
-        matches!(
-            e,
-            Error::ImageTooLarge {
-                width: 16_384,
-                height: 16_384,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageTooLarge { width: 16_384, height: 16_384, .. }), "{e:?}");
     // Within the limits, image-webp 0.2.4 reads a side of exactly 16384 (the format's maximum)
     // as 0 (`(1 + header) & 0x3FFF`): a typed refusal with a misleading size (upstream bug).
     let e = decode_err(&webp_declaring(16_384, 1000));
-    assert!(
-        matches!(e, Error::ImageHasNoPixels { width: 0, height: 1000 } | Error::ImageDecode { .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ImageHasNoPixels { width: 0, height: 1000 } | Error::ImageDecode { .. }), "{e:?}");
 }
 
 #[test]
@@ -619,35 +530,18 @@ fn dims_zero_width() {
 
 #[test]
 fn dims_1x1_image() {
-    let img = engine()
-        .decode(&encode(&DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png))
-        .unwrap();
+    let img = engine().decode(&encode(&DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png)).unwrap();
     assert!(engine().detect(&img).unwrap().is_empty());
     let c = clock();
     let mut g = Gallery::with_clock(GalleryConfig::default(), c.clone()).unwrap();
-    let r = g.enroll(
-        engine(),
-        ImageInput::Rgba {
-            pixels: &[9, 9, 9, 255],
-            width: 1,
-            height: 1,
-        },
-        FaceChoice::Auto,
-        "x",
-        Some(self_consent(&c)),
-    );
+    let r = g.enroll(engine(), ImageInput::Rgba { pixels: &[9, 9, 9, 255], width: 1, height: 1 }, FaceChoice::Auto, "x", Some(self_consent(&c)));
     assert!(matches!(r, Err(Error::NoFaceFound)), "{r:?}");
 }
 
 #[test]
 fn dims_10x10000_and_10000x10() {
     for (w, h) in [(10u32, 10_000u32), (10_000, 10)] {
-        let img = engine()
-            .decode(&encode(
-                &DynamicImage::ImageRgb8(RgbImage::from_pixel(w, h, image::Rgb([200, 150, 120]))),
-                ImageFormat::Png,
-            ))
-            .unwrap();
+        let img = engine().decode(&encode(&DynamicImage::ImageRgb8(RgbImage::from_pixel(w, h, image::Rgb([200, 150, 120]))), ImageFormat::Png)).unwrap();
         assert_eq!((img.width(), img.height()), (w, h));
         assert!(engine().detect(&img).unwrap().is_empty(), "{w}x{h}");
     }
@@ -701,10 +595,7 @@ fn exif_orientations_1_to_8_are_applied() {
         let faces = engine().detect(&img).unwrap();
         assert_eq!(faces.len(), 1, "orientation {n}");
         let l = faces[0].landmarks;
-        assert!(
-            l.right_eye.x < l.left_eye.x && l.nose.y < l.right_mouth.y,
-            "orientation {n}: face upright and not mirrored"
-        );
+        assert!(l.right_eye.x < l.left_eye.x && l.nose.y < l.right_mouth.y, "orientation {n}: face upright and not mirrored");
         let s = similarity_to_a(&img);
         assert!((s - baseline).abs() < 0.02, "orientation {n}: similarity {s} vs {baseline} upright");
     }
@@ -734,16 +625,7 @@ fn faces_none_in_the_image() {
     let landscape = RgbaImage::from_fn(640, 480, |x, y| image::Rgba([(x / 3) as u8, (y / 2) as u8, 180, 255]));
     assert!(engine().detect(&rgba_image(&landscape)).unwrap().is_empty());
     let (mut g, id) = gallery_with_a(&clock());
-    let r = g.verify(
-        engine(),
-        ImageInput::Rgba {
-            pixels: landscape.as_raw(),
-            width: 640,
-            height: 480,
-        },
-        FaceChoice::Auto,
-        id,
-    );
+    let r = g.verify(engine(), ImageInput::Rgba { pixels: landscape.as_raw(), width: 640, height: 480 }, FaceChoice::Auto, id);
     assert!(matches!(r, Err(Error::NoFaceFound)), "{r:?}");
 }
 
@@ -783,17 +665,7 @@ fn faces_more_than_50() {
     // Enrolling from it needs a choice: the error lists every box, largest first.
     let c = clock();
     let mut g = Gallery::with_clock(GalleryConfig::default(), c.clone()).unwrap();
-    let r = g.enroll(
-        engine(),
-        ImageInput::Rgba {
-            pixels: &crowd(8, 8, 160),
-            width: 1280,
-            height: 1536,
-        },
-        FaceChoice::Auto,
-        "x",
-        Some(self_consent(&c)),
-    );
+    let r = g.enroll(engine(), ImageInput::Rgba { pixels: &crowd(8, 8, 160), width: 1280, height: 1536 }, FaceChoice::Auto, "x", Some(self_consent(&c)));
     assert!(matches!(r, Err(Error::FaceChoiceRequired { ref faces }) if faces.len() == 64), "{r:?}");
 }
 
@@ -805,18 +677,7 @@ fn faces_more_than_max_faces_keeps_the_best_100() {
     assert_eq!(faces.len(), DetectorConfig::default().max_faces, "capped at max_faces");
     // With the cap at 10, the ten kept are the most confident.
     let (d, r) = model_bytes();
-    let few = Engine::new(
-        &d,
-        &r,
-        EngineConfig {
-            detector: DetectorConfig {
-                max_faces: 10,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let few = Engine::new(&d, &r, EngineConfig { detector: DetectorConfig { max_faces: 10, ..Default::default() }, ..Default::default() }).unwrap();
     let top = few.detect(&img).unwrap();
     assert_eq!(top.len(), 10);
     let weakest_kept = top.iter().map(|f| f.score).fold(f32::INFINITY, f32::min);
@@ -835,10 +696,7 @@ fn faces_cut_by_the_border() {
         let faces = engine().detect(&img).unwrap();
         for f in &faces {
             let b = f.bbox;
-            assert!(
-                b.x >= 0.0 && b.y >= 0.0 && b.x + b.width <= img.width() as f32 && b.y + b.height <= img.height() as f32,
-                "box clipped: {b:?}"
-            );
+            assert!(b.x >= 0.0 && b.y >= 0.0 && b.x + b.width <= img.width() as f32 && b.y + b.height <= img.height() as f32, "box clipped: {b:?}");
             // Landmarks may lie outside the image; the template is still computed, or refused
             // with a typed error, never a panic.
             match engine().template(&img, f) {
@@ -868,9 +726,7 @@ fn faces_photo_of_a_screen_is_matched_like_any_photo() {
         }
     }
     image::imageops::overlay(&mut screen, &shown, 56, 56);
-    let photo = DynamicImage::ImageRgba8(screen)
-        .resize(260, 300, image::imageops::FilterType::Triangle)
-        .to_rgba8();
+    let photo = DynamicImage::ImageRgba8(screen).resize(260, 300, image::imageops::FilterType::Triangle).to_rgba8();
     let s = similarity_to_a(&rgba_image(&photo));
     assert!(s > facegate::OperatingPoint::Fmr1e3.threshold(), "a screen replay matches: similarity {s}");
 }
@@ -958,11 +814,7 @@ fn memory_of_a_large_photo_without_a_face() {
         let img = engine().from_rgba(&vec![120; w as usize * h as usize * 4], w, h).unwrap();
         let (faces, extra) = peak_extra(|| engine().detect(&img).unwrap());
         assert!(faces.is_empty());
-        println!(
-            "detect on {w}x{h} without a face: {} MB beyond the image's {} MB",
-            extra / 1_000_000,
-            img.as_rgb().len() / 1_000_000
-        );
+        println!("detect on {w}x{h} without a face: {} MB beyond the image's {} MB", extra / 1_000_000, img.as_rgb().len() / 1_000_000);
         needed.push((w, h, extra));
     }
     for (w, h, extra) in needed {
@@ -977,24 +829,9 @@ fn memory_of_a_large_photo_without_a_face() {
 fn floats_nan_and_infinite_config_values() {
     let (d, r) = model_bytes();
     for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.5, 1.5] {
-        let cfg = EngineConfig {
-            detector: DetectorConfig {
-                score_threshold: bad,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        assert!(
-            matches!(Engine::new(&d, &r, cfg), Err(Error::InvalidConfig { field: "score_threshold", .. })),
-            "{bad}"
-        );
-        let cfg = EngineConfig {
-            detector: DetectorConfig {
-                nms_iou: bad,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let cfg = EngineConfig { detector: DetectorConfig { score_threshold: bad, ..Default::default() }, ..Default::default() };
+        assert!(matches!(Engine::new(&d, &r, cfg), Err(Error::InvalidConfig { field: "score_threshold", .. })), "{bad}");
+        let cfg = EngineConfig { detector: DetectorConfig { nms_iou: bad, ..Default::default() }, ..Default::default() };
         assert!(matches!(Engine::new(&d, &r, cfg), Err(Error::InvalidConfig { field: "nms_iou", .. })), "{bad}");
     }
 }
@@ -1003,12 +840,7 @@ fn floats_nan_and_infinite_config_values() {
 fn floats_nan_and_infinite_face_points_and_landmarks() {
     let (mut g, id) = gallery_with_a(&clock());
     let probe = fixture_bytes("person_a_2.jpg");
-    for p in [
-        Point::new(f32::NAN, 10.0),
-        Point::new(f32::INFINITY, 10.0),
-        Point::new(10.0, f32::NEG_INFINITY),
-        Point::new(-1e30, 1e30),
-    ] {
+    for p in [Point::new(f32::NAN, 10.0), Point::new(f32::INFINITY, 10.0), Point::new(10.0, f32::NEG_INFINITY), Point::new(-1e30, 1e30)] {
         let r = g.verify(engine(), ImageInput::Encoded(&probe), FaceChoice::Point(p), id);
         assert!(matches!(r, Err(Error::FaceChoiceInvalid { faces: 1, .. })), "{p:?}: {r:?}");
     }
@@ -1055,21 +887,9 @@ fn model_valid_onnx_of_the_wrong_model() {
     // before it is parsed.
     let tiny = std::fs::read(common::root().join("tests/fuzz-corpus/model_load/seed-dq-per-axis")).unwrap();
     use tract_onnx::prelude::Framework;
-    assert!(
-        tract_onnx::onnx().proto_model_for_read(&mut Cursor::new(&tiny)).is_ok(),
-        "the seed is valid ONNX"
-    );
+    assert!(tract_onnx::onnx().proto_model_for_read(&mut Cursor::new(&tiny)).is_ok(), "the seed is valid ONNX");
     let e = Engine::new(&tiny, &r, EngineConfig::default()).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::ModelIntegrity {
-                model: ModelKind::Detector,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::ModelIntegrity { model: ModelKind::Detector, .. }), "{e:?}");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1096,10 +916,7 @@ fn consent_bad_fields() {
     ];
     for (subject, purpose, text, expiry, field) in cases {
         let r = ConsentRecord::new(subject.clone(), purpose.clone(), text, expiry.map(Timestamp::from_unix_ms), &c);
-        assert!(
-            matches!(r, Err(Error::ConsentInvalid { field: f, .. }) if f == field),
-            "{subject:?} {purpose:?} {text:?}: {r:?}"
-        );
+        assert!(matches!(r, Err(Error::ConsentInvalid { field: f, .. }) if f == field), "{subject:?} {purpose:?} {text:?}: {r:?}");
     }
     // The longest accepted values, counted in characters.
     assert!(ConsentRecord::new(other(&"é".repeat(100)), Purpose::CompareWithConsentingPerson, "ok", None, &c).is_ok());
@@ -1139,16 +956,7 @@ fn consent_labels_refused() {
 
 #[test]
 fn ids_malformed_or_unknown() {
-    for s in [
-        "",
-        "0",
-        "zzzzzzzzzzzzzzzz",
-        "00000000000000001",
-        "../../etc/passwd",
-        "0x00000000000001",
-        "ＡＢＣＤ0000000000",
-        "é",
-    ] {
+    for s in ["", "0", "zzzzzzzzzzzzzzzz", "00000000000000001", "../../etc/passwd", "0x00000000000001", "ＡＢＣＤ0000000000", "é"] {
         let e = s.parse::<ReferenceId>().unwrap_err();
         assert!(matches!(e, Error::UnknownReference { .. }), "{s:?}: {e:?}");
     }
@@ -1156,9 +964,7 @@ fn ids_malformed_or_unknown() {
     let never = "0123456789abcdef".parse::<ReferenceId>().unwrap();
     assert!(matches!(g.withdraw(never), Err(Error::UnknownReference { .. })));
     let long = "x".repeat(10_000);
-    let Err(Error::UnknownReference { id }) = long.parse::<ReferenceId>() else {
-        panic!()
-    };
+    let Err(Error::UnknownReference { id }) = long.parse::<ReferenceId>() else { panic!() };
     assert!(id.len() <= 40, "the error does not echo a huge id back");
 }
 
@@ -1168,14 +974,8 @@ fn calls_after_erase_all() {
     let (mut g, id) = gallery_with_a(&c);
     let probe = fixture_bytes("person_a_2.jpg");
     assert_eq!(g.erase_all(EraseOptions::default()), 1);
-    assert!(matches!(
-        g.verify(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto, id),
-        Err(Error::UnknownReference { .. })
-    ));
-    assert!(matches!(
-        g.identify(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto),
-        Err(Error::GalleryEmpty)
-    ));
+    assert!(matches!(g.verify(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto, id), Err(Error::UnknownReference { .. })));
+    assert!(matches!(g.identify(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto), Err(Error::GalleryEmpty)));
     assert!(matches!(g.withdraw(id), Err(Error::UnknownReference { .. })));
     assert!(g.list().is_empty());
     assert_eq!(g.erase_all(EraseOptions { audit_log: true }), 0, "erasing twice is fine");
@@ -1184,8 +984,7 @@ fn calls_after_erase_all() {
     let file = g.export_with(PASS, FAST).unwrap();
     let mut h = Gallery::with_clock(GalleryConfig::default(), c.clone()).unwrap();
     assert_eq!(h.import(&file, PASS).unwrap().added, 0);
-    g.enroll(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto, "again", Some(self_consent(&c)))
-        .unwrap();
+    g.enroll(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto, "again", Some(self_consent(&c))).unwrap();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1250,10 +1049,7 @@ fn export_tampered_in_every_section() {
     }
     // Cut off, extended, or the tag alone.
     assert!(matches!(import_into_empty(&file[..n - 1]), Err(Error::ExportTruncated { .. })));
-    assert!(matches!(
-        import_into_empty(&[file.as_slice(), b"x"].concat()),
-        Err(Error::ExportTampered { part: "trailing bytes" })
-    ));
+    assert!(matches!(import_into_empty(&[file.as_slice(), b"x"].concat()), Err(Error::ExportTampered { part: "trailing bytes" })));
     let mut tag_only = file[..98].to_vec();
     tag_only[78..82].copy_from_slice(&16u32.to_le_bytes());
     fix_checksum(&mut tag_only);
@@ -1263,10 +1059,7 @@ fn export_tampered_in_every_section() {
     short[78..82].copy_from_slice(&3u32.to_le_bytes());
     fix_checksum(&mut short);
     short.extend_from_slice(&[0; 3]);
-    assert!(
-        matches!(import_into_empty(&short), Err(Error::ExportMalformed { .. })),
-        "ciphertext shorter than a tag"
-    );
+    assert!(matches!(import_into_empty(&short), Err(Error::ExportMalformed { .. })), "ciphertext shorter than a tag");
 }
 
 #[test]

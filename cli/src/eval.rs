@@ -49,8 +49,7 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
     let results = process_images(engine, &opt.root, &images, opt.select, opt.threads);
     let wall = started.elapsed().as_secs_f64();
     let index = |p: &Path| images.binary_search_by(|x| x.as_path().cmp(p)).expect("every pair image was processed");
-    let failed: Vec<(&PathBuf, &str)> =
-        images.iter().zip(&results).filter_map(|(p, r)| r.error.as_deref().map(|e| (p, e))).collect();
+    let failed: Vec<(&PathBuf, &str)> = images.iter().zip(&results).filter_map(|(p, r)| r.error.as_deref().map(|e| (p, e))).collect();
 
     // Pair scores; a pair with an image where no face was found scores -1 (counted as a non-match).
     let scored: Vec<(f32, bool, u32)> = pairs
@@ -175,10 +174,8 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
     let curve = metrics::det_curve(&genuine, &impostors, grid);
     let fine: Vec<f32> = (0..=2000).map(|i| -0.2 + i as f32 * 0.0006).collect();
     let det = metrics::det_curve(&genuine, &impostors, fine);
-    let marks: Vec<(String, DetPoint)> = OperatingPoint::ALL
-        .iter()
-        .map(|p| (p.label().to_string(), metrics::det_curve(&genuine, &impostors, [p.threshold()])[0]))
-        .collect();
+    let marks: Vec<(String, DetPoint)> =
+        OperatingPoint::ALL.iter().map(|p| (p.label().to_string(), metrics::det_curve(&genuine, &impostors, [p.threshold()])[0])).collect();
     plot::det_png(&opt.out.join("det.png"), "DET curve: LFW pairs (facegate eval)", &det, &marks)?;
     let json = serde_json::json!({
         "pairs": opt.pairs.display().to_string(),

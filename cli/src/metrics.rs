@@ -54,10 +54,7 @@ pub fn best_threshold(pairs: &[(f32, bool)]) -> (f32, f64) {
     let mut candidates = vec![f32::NEG_INFINITY];
     candidates.extend(scores.windows(2).map(|w| (w[0] + w[1]) / 2.0));
     candidates.extend(scores.last().map(|&s| s + 1e-6));
-    candidates
-        .into_iter()
-        .map(|t| (t, accuracy(pairs, t)))
-        .fold((0.0, -1.0), |best, c| if c.1 > best.1 { c } else { best })
+    candidates.into_iter().map(|t| (t, accuracy(pairs, t))).fold((0.0, -1.0), |best, c| if c.1 > best.1 { c } else { best })
 }
 
 /// k-fold accuracy: for each fold, the threshold is chosen on the other folds and applied to
@@ -97,10 +94,7 @@ pub struct DetPoint {
 
 /// DET points at each threshold of `thresholds`.
 pub fn det_curve(genuine: &[f32], impostors: &[f32], thresholds: impl IntoIterator<Item = f32>) -> Vec<DetPoint> {
-    thresholds
-        .into_iter()
-        .map(|t| DetPoint { threshold: t, fmr: rate_at_or_above(impostors, t), fnmr: 1.0 - rate_at_or_above(genuine, t) })
-        .collect()
+    thresholds.into_iter().map(|t| DetPoint { threshold: t, fmr: rate_at_or_above(impostors, t), fnmr: 1.0 - rate_at_or_above(genuine, t) }).collect()
 }
 
 /// Median and 90th percentile (nearest rank) of `v`; `None` when empty.

@@ -36,12 +36,11 @@ pub fn det_png(path: &Path, title: &str, points: &[DetPoint], marks: &[(String, 
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
     for (name, p) in marks {
         let at = clamp(p);
+        chart.draw_series([Circle::new(at, 5, RED.filled())]).map_err(|e| err(&e))?;
         chart
-            .draw_series([Circle::new(at, 5, RED.filled())])
-            .map_err(|e| err(&e))?;
-        chart
-            .draw_series([EmptyElement::at(at)
-                + Text::new(format!("{name}: t={:.3}, FNMR {:.2}%", p.threshold, p.fnmr * 100.0), (10, -18), ("sans-serif", 14))])
+            .draw_series(
+                [EmptyElement::at(at) + Text::new(format!("{name}: t={:.3}, FNMR {:.2}%", p.threshold, p.fnmr * 100.0), (10, -18), ("sans-serif", 14))],
+            )
             .map_err(|e| err(&e))?;
     }
     chart.configure_series_labels().border_style(BLACK).background_style(WHITE).draw().map_err(|e| err(&e))?;

@@ -29,11 +29,7 @@ pub const TARGETS: [&str; 5] = ["decode_detect", "import_file", "import_body", "
 /// The passphrase every fuzzed export is opened with.
 pub const PASSPHRASE: &str = "fuzzing passphrase 0123";
 /// The cheapest key-derivation parameters facegate accepts (a fuzzed import runs one derivation).
-pub const FAST_KDF: KdfParams = KdfParams {
-    memory_kib: 7 * 1024,
-    iterations: 5,
-    parallelism: 1,
-};
+pub const FAST_KDF: KdfParams = KdfParams { memory_kib: 7 * 1024, iterations: 5, parallelism: 1 };
 /// 2026-01-01T00:00:00Z: the clock of every fuzzed gallery.
 pub const T0: i64 = 1_767_225_600_000;
 
@@ -66,36 +62,21 @@ pub fn model_bytes() -> &'static (Vec<u8>, Vec<u8>) {
     MODELS.get_or_init(|| {
         let dir = models_dir();
         let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        (
-            read("face_detection_yunet_2023mar_int8bq.onnx"),
-            read("face_recognition_sface_2021dec_int8bq.onnx"),
-        )
+        (read("face_detection_yunet_2023mar_int8bq.onnx"), read("face_recognition_sface_2021dec_int8bq.onnx"))
     })
 }
 
 /// The image limits of the fuzzed engine: the defaults, but at most 4 megapixels so that each
 /// input decodes and detects in milliseconds (the limit checks are the same code either way).
-pub const FUZZ_LIMITS: ImageLimits = ImageLimits {
-    max_encoded_bytes: 50 * 1024 * 1024,
-    max_width: 16_384,
-    max_height: 16_384,
-    max_pixels: 4_000_000,
-    max_jpeg_scans: 100,
-};
+pub const FUZZ_LIMITS: ImageLimits =
+    ImageLimits { max_encoded_bytes: 50 * 1024 * 1024, max_width: 16_384, max_height: 16_384, max_pixels: 4_000_000, max_jpeg_scans: 100 };
 
 /// The real engine, with the smallest detector input (96 px) for speed.
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let (d, r) = model_bytes();
-        let config = EngineConfig {
-            detector: DetectorConfig {
-                input_size: 96,
-                ..Default::default()
-            },
-            limits: FUZZ_LIMITS,
-            ..Default::default()
-        };
+        let config = EngineConfig { detector: DetectorConfig { input_size: 96, ..Default::default() }, limits: FUZZ_LIMITS, ..Default::default() };
         Engine::new(d, r, config).expect("the shipped models load")
     })
 }
@@ -196,18 +177,13 @@ pub fn decode_detect(data: &[u8]) {
     let (w, h) = (image.width(), image.height());
     assert!(FUZZ_LIMITS.check_dimensions(w, h).is_ok(), "decoded {w}x{h} beyond the limits");
     assert_eq!(image.as_rgb().len() as u64, u64::from(w) * u64::from(h) * 3);
-    let faces = engine
-        .detect(&image)
-        .unwrap_or_else(|e| panic!("detect on a decoded {w}x{h} image failed: {e:?}"));
+    let faces = engine.detect(&image).unwrap_or_else(|e| panic!("detect on a decoded {w}x{h} image failed: {e:?}"));
     assert!(faces.len() <= DetectorConfig::default().max_faces);
     for f in &faces {
         assert!(f.score.is_finite() && f.score > 0.0 && f.score <= 1.0, "score {}", f.score);
         let b = f.bbox;
         assert!(b.x >= 0.0 && b.y >= 0.0 && b.width > 0.0 && b.height > 0.0, "box {b:?}");
-        assert!(
-            b.x + b.width <= w as f32 + 0.01 && b.y + b.height <= h as f32 + 0.01,
-            "box {b:?} outside {w}x{h}"
-        );
+        assert!(b.x + b.width <= w as f32 + 0.01 && b.y + b.height <= h as f32 + 0.01, "box {b:?} outside {w}x{h}");
     }
     if let Some(face) = faces.first() {
         match engine.align(&image, face) {
@@ -221,10 +197,7 @@ pub fn decode_detect(data: &[u8]) {
 // import_file and import_body: the export importer
 
 fn fuzz_gallery() -> Gallery {
-    let config = GalleryConfig {
-        max_references: HARD_MAX_REFERENCES,
-        ..Default::default()
-    };
+    let config = GalleryConfig { max_references: HARD_MAX_REFERENCES, ..Default::default() };
     Gallery::with_clock(config, ManualClock::new(Timestamp::from_unix_ms(T0))).expect("valid config")
 }
 
@@ -302,9 +275,8 @@ pub fn seal(body: &[u8]) -> Vec<u8> {
     header[82..98].copy_from_slice(&sum[..16]);
     let mut file = header.to_vec();
     file.extend_from_slice(body);
-    let tag = XChaCha20Poly1305::new(Key::from_slice(&key[..32]))
-        .encrypt_in_place_detached(XNonce::from_slice(&NONCE), &header, &mut file[98..])
-        .expect("encrypt");
+    let tag =
+        XChaCha20Poly1305::new(Key::from_slice(&key[..32])).encrypt_in_place_detached(XNonce::from_slice(&NONCE), &header, &mut file[98..]).expect("encrypt");
     file.extend_from_slice(&tag);
     file
 }
@@ -332,12 +304,7 @@ impl FaceEngine for OneFace {
     fn detect(&self, _image: &Image) -> facegate::Result<Vec<Face>> {
         let p = Point::new(0.5, 0.5);
         Ok(vec![Face {
-            bbox: facegate::BoundingBox {
-                x: 0.0,
-                y: 0.0,
-                width: 1.0,
-                height: 1.0,
-            },
+            bbox: facegate::BoundingBox { x: 0.0, y: 0.0, width: 1.0, height: 1.0 },
             score: 0.9,
             landmarks: Landmarks::from_array([p; 5]),
             rotation: Default::default(),
@@ -390,17 +357,11 @@ pub fn consent(data: &[u8]) {
     };
     let label = b.string();
 
-    let subject = if subject_kind == 0 {
-        Subject::SelfPerson
-    } else {
-        Subject::OtherPersonConsented { name: name.clone() }
-    };
+    let subject = if subject_kind == 0 { Subject::SelfPerson } else { Subject::OtherPersonConsented { name: name.clone() } };
     let purpose = match purpose_kind {
         0 => Purpose::VerifyItIsMe,
         1 => Purpose::CompareWithConsentingPerson,
-        _ => Purpose::Other {
-            description: description.clone(),
-        },
+        _ => Purpose::Other { description: description.clone() },
     };
     let clock = ManualClock::new(now);
     let result = ConsentRecord::new(subject.clone(), purpose.clone(), &text, expiry, &clock);
@@ -444,10 +405,7 @@ pub fn consent(data: &[u8]) {
     let mut g = Gallery::with_clock(GalleryConfig::default(), clock.clone()).expect("valid config");
     match g.enroll(&OneFace, ImageInput::Encoded(b"any"), FaceChoice::Auto, &label, Some(record.clone())) {
         Ok(id) => {
-            assert!(
-                text_ok(&label, MAX_LABEL_CHARS) || has_joiner(&label),
-                "an invalid label was accepted: {label:?}"
-            );
+            assert!(text_ok(&label, MAX_LABEL_CHARS) || has_joiner(&label), "an invalid label was accepted: {label:?}");
             let listed = g.list();
             assert_eq!(listed.len(), 1);
             assert_eq!(listed[0].consent, record);
@@ -479,29 +437,11 @@ pub fn model_load(data: &[u8]) {
     let (detector, recognizer) = model_bytes();
     if data != detector.as_slice() {
         let e = Engine::new(data, recognizer, EngineConfig::default()).expect_err("foreign detector bytes");
-        assert!(
-            matches!(
-                e,
-                Error::ModelIntegrity {
-                    model: ModelKind::Detector,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+        assert!(matches!(e, Error::ModelIntegrity { model: ModelKind::Detector, .. }), "{e:?}");
     }
     if data != recognizer.as_slice() {
         let e = facegate::verify_model(ModelKind::Recognizer, data).expect_err("foreign recognizer bytes");
-        assert!(
-            matches!(
-                e,
-                Error::ModelIntegrity {
-                    model: ModelKind::Recognizer,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+        assert!(matches!(e, Error::ModelIntegrity { model: ModelKind::Recognizer, .. }), "{e:?}");
     }
     let onnx = tract_onnx::onnx();
     if let Ok(mut proto) = onnx.proto_model_for_read(&mut Cursor::new(data)) {
