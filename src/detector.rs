@@ -163,17 +163,10 @@ impl Detector {
     /// the border recovers them. Faces in the coordinates of `image`.
     pub fn detect_with_border(&self, image: &Image, size: u32) -> Result<Detections> {
         // The framed image is scaled down to the detector input anyway: shrink a large photo
-        // first (longest side at most twice the input), so that the retry never holds a copy
-        // bigger than about 11 MB (1920 x 1920 RGB at the default input), whatever the photo.
-        let longest = image.width().max(image.height());
-        let factor = longest.div_ceil(2 * size).max(1);
-        let small;
-        let source = if factor > 1 {
-            small = image.shrunk(factor);
-            &small
-        } else {
-            image
-        };
+        // first, so that the retry never holds a copy bigger than about 11 MB (1920 x 1920 RGB
+        // at the default input), whatever the photo.
+        let small = image.shrunk_for_input(size);
+        let source = small.as_ref().unwrap_or(image);
         let (sx, sy) = (image.width() as f32 / source.width() as f32, image.height() as f32 / source.height() as f32);
         let border = (source.width().max(source.height()) / 4).max(1);
         let framed = source.with_border(border, BORDER_FILL);

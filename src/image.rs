@@ -140,6 +140,14 @@ impl Image {
         &self.rgb
     }
 
+    /// This image shrunk by a whole factor so that its longest side is at most twice `size` (the
+    /// detector input it is scaled to next anyway), or `None` when it already is. Lets a step
+    /// that copies the photo (framing, turning) work on a copy of about `2 * size` pixels a side.
+    pub fn shrunk_for_input(&self, size: u32) -> Option<Image> {
+        let factor = self.width().max(self.height()).div_ceil(2 * size).max(1);
+        (factor > 1).then(|| self.shrunk(factor))
+    }
+
     /// This image shrunk by the whole `factor` (each output pixel the mean of a `factor` x
     /// `factor` block; edge blocks are partial), or a copy when `factor` is 0 or 1. Used before
     /// framing a large photo, so that the border retry never copies it at full size.
@@ -234,6 +242,16 @@ mod tests {
         assert_eq!(s.as_rgb(), &[30, 30, 30, 45, 45, 45]); // (10+20+40+50)/4, (30+60)/2
         assert_eq!(img.shrunk(1).as_rgb(), img.as_rgb());
         assert_eq!(img.shrunk(0).as_rgb(), img.as_rgb());
+    }
+
+    #[test]
+    fn shrunk_for_input_keeps_the_longest_side_at_most_twice_the_input() {
+        let img = Image::from_rgb(vec![0; 1000 * 300 * 3], 1000, 300, &ImageLimits::default()).unwrap();
+        assert!(img.shrunk_for_input(500).is_none(), "1000 px is twice 500: kept");
+        let s = img.shrunk_for_input(320).unwrap(); // factor ceil(1000 / 640) = 2
+        assert_eq!((s.width(), s.height()), (500, 150));
+        let s = img.shrunk_for_input(100).unwrap(); // factor 5
+        assert_eq!((s.width(), s.height()), (200, 60));
     }
 
     #[test]

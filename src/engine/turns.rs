@@ -70,15 +70,9 @@ impl Engine {
         let config = self.config.orientation;
         let (w, h) = (image.width(), image.height());
         // The turned copy is scaled down to the detector input anyway: shrink a large photo
-        // first (longest side at most twice the input), as the border retry does.
-        let factor = w.max(h).div_ceil(2 * self.config.detector.input_size).max(1);
-        let small;
-        let source = if factor > 1 {
-            small = image.shrunk(factor);
-            &small
-        } else {
-            image
-        };
+        // first, as the border retry does.
+        let small = image.shrunk_for_input(self.config.detector.input_size);
+        let source = small.as_ref().unwrap_or(image);
         let (sw, sh) = (source.width(), source.height());
         let (sx, sy) = (w as f32 / sw as f32, h as f32 / sh as f32);
         let mut out = Vec::with_capacity(3);
