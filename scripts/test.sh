@@ -6,14 +6,16 @@
 # 1. set-up: Rust wasm target, wasm-bindgen-cli (the exact Cargo.lock version), Debian
 #    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
 #    npm packages (package-lock.json; tests/webdriver/package-lock.json);
-# 2. native unit, integration, golden and README tests (release build: the real models are
+# 2. hygiene: `cargo fmt --check` (rustfmt.toml), `cargo clippy -D warnings` over the workspace's
+#    native targets and the library's wasm build (about 20 s with a warm cache, 2 to 3 min cold);
+# 3. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised);
-# 3. the wasm boundary in headless Chromium (wasm-bindgen-test);
-# 4. the npm package (built, packed) in Chromium: plain page, Vite app, integrity; the page
+# 4. the wasm boundary in headless Chromium (wasm-bindgen-test);
+# 5. the npm package (built, packed) in Chromium: plain page, Vite app, integrity; the page
 #    (www/, as scripts/demo.sh serves it): consent, full flow, erasure, export, offline, the
 #    visitor's experience, phone and desktop screenshots; the page's core flow in Firefox ESR and
 #    in WebKitGTK (the simd128 build: WebKit has no relaxed SIMD);
-# 5. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
+# 6. the LFW development evaluation, when ../shared/data/lfw-devtrain is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
@@ -22,6 +24,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "set-up"
 ensure_wasm_target
+ensure_rust_components
 ensure_wasm_bindgen
 ensure_chromium
 ensure_firefox
@@ -30,6 +33,11 @@ ensure_node_modules
 ensure_webdriver_client
 cargo --version && wasm-bindgen --version && chromium --version && node --version
 firefox-esr --version && geckodriver --version | head -1 && dpkg-query -W libwebkit2gtk-4.1-0
+
+step "hygiene (cargo fmt --check, cargo clippy -D warnings: native and wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace

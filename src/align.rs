@@ -36,7 +36,7 @@ impl SimilarityTransform {
     /// The inverse transform, or `None` when the scale is zero.
     pub fn inverse(&self) -> Option<SimilarityTransform> {
         let d = self.a * self.a + self.b * self.b;
-        if !(d > 1e-12) || !d.is_finite() {
+        if d <= 1e-12 || !d.is_finite() {
             return None;
         }
         let (a, b) = (self.a / d, -self.b / d);
@@ -72,7 +72,7 @@ pub fn umeyama(src: &[Point], dst: &[Point]) -> Option<SimilarityTransform> {
         im += sx * dy - sy * dx;
         var += sx * sx + sy * sy;
     }
-    if !(var > 1e-12) || !var.is_finite() || !re.is_finite() || !im.is_finite() {
+    if var <= 1e-12 || !var.is_finite() || !re.is_finite() || !im.is_finite() {
         return None;
     }
     let (a, b) = (re / var, im / var);

@@ -32,7 +32,8 @@ pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_width: u32, score_thresh
         let anchors = level.cls.len().min(level.obj.len()).min(level.bbox.len() / 4).min(level.kps.len() / 10);
         for i in 0..anchors {
             let score = (level.cls[i].clamp(0.0, 1.0) * level.obj[i].clamp(0.0, 1.0)).sqrt();
-            if !(score >= score_threshold) {
+            // Below the threshold, or not comparable with it (NaN): dropped.
+            if score.partial_cmp(&score_threshold).is_none_or(|o| o.is_lt()) {
                 continue;
             }
             let (row, col) = ((i / cols) as f32, (i % cols) as f32);

@@ -20,6 +20,9 @@
 //! gallery can be listed, exported encrypted ([`Gallery::export`], docs/export-format.md) and
 //! audited ([`Gallery::audit_log`]).
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 mod align;
 mod config;
 mod decision;

@@ -229,6 +229,7 @@ fn file_seeds() -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// A consent-target input: subject, name, purpose, description, text, expiry, clock, label.
+#[expect(clippy::too_many_arguments, reason = "one argument per field of the fuzz input, in its byte order")]
 fn consent_input(subject: u8, name: &str, purpose: u8, description: &str, text: &str, expiry: Option<i64>, clock: u8, label: &str) -> Vec<u8> {
     let mut v = vec![subject, name.len() as u8];
     v.extend_from_slice(name.as_bytes());

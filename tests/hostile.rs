@@ -159,7 +159,7 @@ fn cmyk_jpeg(w: u16, h: u16, levels: [u8; 4]) -> Vec<u8> {
             put(0b00, 2, &mut bits); // end of block
         }
     }
-    while bits.len() % 8 != 0 {
+    while !bits.len().is_multiple_of(8) {
         bits.push(true);
     }
     for byte in bits.chunks(8).map(|b| b.iter().fold(0u8, |acc, &x| acc << 1 | u8::from(x))) {

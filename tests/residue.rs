@@ -75,13 +75,13 @@ fn armed() -> bool {
 unsafe fn inspect(p: *const u8, len: usize) {
     let bytes = unsafe { std::slice::from_raw_parts(p, len) };
     let w = unsafe { &*WATCH.0.get() };
-    for k in 0..w.count {
+    for (k, hits) in NEEDLE_HITS.iter().enumerate().take(w.count) {
         let needle = &w.needles[k][..w.needle_len[k]];
         if contains(bytes, needle) {
-            NEEDLE_HITS[k].fetch_add(1, Ordering::Relaxed);
+            hits.fetch_add(1, Ordering::Relaxed);
         }
     }
-    if w.has_template && len >= TEMPLATE * 4 && p as usize % 4 == 0 {
+    if w.has_template && len >= TEMPLATE * 4 && (p as usize).is_multiple_of(4) {
         let floats = unsafe { std::slice::from_raw_parts(p as *const f32, len / 4) };
         if holds_parallel(floats, &w.template) {
             TEMPLATE_HITS.fetch_add(1, Ordering::Relaxed);

@@ -371,9 +371,11 @@ pub fn consent(data: &[u8]) {
         Some("textShown")
     } else if subject_kind == 1 && !text_ok(&name, MAX_SUBJECT_NAME_CHARS) {
         Some("subject")
-    } else if purpose_kind == 2 && !text_ok(&description, MAX_PURPOSE_CHARS) {
-        Some("purpose")
-    } else if (purpose_kind == 0 && subject_kind == 1) || (purpose_kind == 1 && subject_kind == 0) {
+    } else if (purpose_kind == 2 && !text_ok(&description, MAX_PURPOSE_CHARS))
+        || (purpose_kind == 0 && subject_kind == 1)
+        || (purpose_kind == 1 && subject_kind == 0)
+    {
+        // An unreadable description, or a purpose that does not fit the subject.
         Some("purpose")
     } else if expiry.is_some_and(|e| e <= now) {
         Some("expiresAt")

@@ -7,6 +7,14 @@ ensure_wasm_target() {
   fi
 }
 
+# rustfmt and clippy for the toolchain in use (the hygiene step: `cargo fmt --check`, `cargo
+# clippy -D warnings`); a rustup install with the minimal profile has neither.
+ensure_rust_components() {
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    rustup component add rustfmt clippy
+  fi
+}
+
 # wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock (about
 # 4 to 10 minutes to build the first time; cached in ~/.cargo/bin afterwards).
 ensure_wasm_bindgen() {

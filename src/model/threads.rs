@@ -39,6 +39,8 @@ impl Threads {
         Ok(Threads::pool(n))
     }
 
+    // The single-thread wasm build has no executor field: the update is then empty.
+    #[allow(clippy::needless_update)]
     fn single() -> Threads {
         Threads { count: 1, ..Default::default() }
     }
