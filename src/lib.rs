@@ -56,6 +56,7 @@ pub use engine::{Engine, Measured};
 pub use error::{Error, ModelKind, Result};
 pub use explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
+pub use gallery::export_layout;
 pub use gallery::{
     choose_face, generate_passphrase, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, EraseOptions, Explanation, ExplanationId, FaceChoice,
     FaceEngine, Gallery, GalleryConfig, Identification, ImageInput, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo,

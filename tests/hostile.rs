@@ -8,6 +8,7 @@ mod common;
 use std::io::Cursor;
 
 use common::{engine, fixture_bytes, model_bytes, template_of};
+use facegate::export_layout as layout;
 use facegate::{
     ConsentRecord, DetectorConfig, Engine, EngineConfig, EraseOptions, Error, FaceChoice, Gallery, GalleryConfig, Image, ImageInput, KdfParams, ManualClock,
     ModelKind, Point, Purpose, ReferenceId, Subject, Template, Timestamp,
@@ -1006,8 +1007,8 @@ fn import_into_empty(file: &[u8]) -> Result<facegate::ImportReport, Error> {
 }
 
 fn fix_checksum(file: &mut [u8]) {
-    let sum = Sha256::digest(&file[..82]);
-    file[82..98].copy_from_slice(&sum[..16]);
+    let sum = Sha256::digest(&file[layout::CHECKED]);
+    file[layout::CHECKSUM].copy_from_slice(&sum[..16]);
 }
 
 #[test]
@@ -1016,16 +1017,16 @@ fn export_tampered_in_every_section() {
     assert_eq!(import_into_empty(&file).unwrap().added, 1, "the intact file imports");
     // (section, byte range, error code when a byte is flipped, code when the checksum is forged too)
     let sections: [(&str, std::ops::Range<usize>, &str, &str); 10] = [
-        ("magic", 0..8, "exportNotRecognized", "exportNotRecognized"),
-        ("version", 8..10, "exportUnsupportedVersion", "exportUnsupportedVersion"),
-        ("memoryKib", 10..14, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
-        ("iterations", 14..18, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
-        ("parallelism", 18..22, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
-        ("salt", 22..38, "exportTampered", "exportWrongPassphrase"),
-        ("nonce", 38..62, "exportTampered", "exportTampered"),
-        ("keyCheck", 62..78, "exportTampered", "exportWrongPassphrase"),
-        ("ciphertextLen", 78..82, "exportTampered", "exportTruncated|exportTampered|exportMalformed"),
-        ("checksum", 82..98, "exportTampered", "-"),
+        ("magic", layout::MAGIC, "exportNotRecognized", "exportNotRecognized"),
+        ("version", layout::VERSION, "exportUnsupportedVersion", "exportUnsupportedVersion"),
+        ("memoryKib", layout::MEMORY_KIB, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
+        ("iterations", layout::ITERATIONS, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
+        ("parallelism", layout::PARALLELISM, "exportTampered", "exportKdfOutOfRange|exportWrongPassphrase"),
+        ("salt", layout::SALT, "exportTampered", "exportWrongPassphrase"),
+        ("nonce", layout::NONCE, "exportTampered", "exportTampered"),
+        ("keyCheck", layout::KEY_CHECK, "exportTampered", "exportWrongPassphrase"),
+        ("ciphertextLen", layout::CIPHERTEXT_LEN, "exportTampered", "exportTruncated|exportTampered|exportMalformed"),
+        ("checksum", layout::CHECKSUM, "exportTampered", "-"),
     ];
     for (name, range, flipped, forged) in sections {
         for i in [range.start, range.end - 1] {

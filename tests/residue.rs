@@ -301,7 +301,7 @@ fn freed_argon2_blocks_and_buffers_hold_no_key_and_no_names() {
     g.enroll(engine(), ImageInput::Encoded(&bytes), FaceChoice::Auto, LABEL, consent(&clock)).unwrap();
     let file = g.export_with(PASS, FAST).unwrap();
     // The key the export was sealed with, derived here as any reader would (RFC 9106).
-    let salt = &file[22..38];
+    let salt = &file[facegate::export_layout::SALT];
     let params = argon2::Params::new(FAST.memory_kib, FAST.iterations, FAST.parallelism, Some(48)).unwrap();
     let mut okm = [0u8; 48];
     argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params).hash_password_into(PASS.as_bytes(), salt, &mut okm).unwrap();

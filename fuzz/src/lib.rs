@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use facegate::export_layout as layout;
 use facegate::{
     ConsentRecord, DetectorConfig, Engine, EngineConfig, Error, Face, FaceChoice, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ImageLimits,
     KdfParams, Landmarks, ManualClock, ModelKind, Point, Purpose, Subject, Template, Timestamp, HARD_MAX_REFERENCES, MAX_LABEL_CHARS, MAX_PURPOSE_CHARS,
@@ -261,22 +262,23 @@ const NONCE: [u8; 24] = *b"nonce of the fuzz target";
 /// under [`PASSPHRASE`] with [`FAST_KDF`], a fixed salt and a fixed nonce (fine for tests only).
 pub fn seal(body: &[u8]) -> Vec<u8> {
     let key = sealing_key();
-    let mut header = [0u8; 98];
-    header[0..8].copy_from_slice(b"FACEGATE");
-    header[8..10].copy_from_slice(&1u16.to_le_bytes());
-    header[10..14].copy_from_slice(&FAST_KDF.memory_kib.to_le_bytes());
-    header[14..18].copy_from_slice(&FAST_KDF.iterations.to_le_bytes());
-    header[18..22].copy_from_slice(&FAST_KDF.parallelism.to_le_bytes());
-    header[22..38].copy_from_slice(&SALT);
-    header[38..62].copy_from_slice(&NONCE);
-    header[62..78].copy_from_slice(&key[32..48]);
-    header[78..82].copy_from_slice(&((body.len() + 16) as u32).to_le_bytes());
-    let sum = Sha256::digest(&header[..82]);
-    header[82..98].copy_from_slice(&sum[..16]);
+    let mut header = [0u8; layout::HEADER_LEN];
+    header[layout::MAGIC].copy_from_slice(b"FACEGATE");
+    header[layout::VERSION].copy_from_slice(&1u16.to_le_bytes());
+    header[layout::MEMORY_KIB].copy_from_slice(&FAST_KDF.memory_kib.to_le_bytes());
+    header[layout::ITERATIONS].copy_from_slice(&FAST_KDF.iterations.to_le_bytes());
+    header[layout::PARALLELISM].copy_from_slice(&FAST_KDF.parallelism.to_le_bytes());
+    header[layout::SALT].copy_from_slice(&SALT);
+    header[layout::NONCE].copy_from_slice(&NONCE);
+    header[layout::KEY_CHECK].copy_from_slice(&key[32..48]);
+    header[layout::CIPHERTEXT_LEN].copy_from_slice(&((body.len() + layout::TAG_LEN) as u32).to_le_bytes());
+    let sum = Sha256::digest(&header[layout::CHECKED]);
+    header[layout::CHECKSUM].copy_from_slice(&sum[..16]);
     let mut file = header.to_vec();
     file.extend_from_slice(body);
-    let tag =
-        XChaCha20Poly1305::new(Key::from_slice(&key[..32])).encrypt_in_place_detached(XNonce::from_slice(&NONCE), &header, &mut file[98..]).expect("encrypt");
+    let tag = XChaCha20Poly1305::new(Key::from_slice(&key[..32]))
+        .encrypt_in_place_detached(XNonce::from_slice(&NONCE), &header, &mut file[layout::HEADER_LEN..])
+        .expect("encrypt");
     file.extend_from_slice(&tag);
     file
 }

@@ -56,6 +56,7 @@ pub use choice::{choose_face, FaceChoice};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use config::{GalleryConfig, TeachingConfig, HARD_MAX_EXPLANATIONS, HARD_MAX_REFERENCES};
 pub use consent::{ConsentRecord, Purpose, Subject, SubjectKind, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};
+pub use export::layout as export_layout;
 pub use export::{
     generate_passphrase, KdfParams, EXPORT_FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB,
     KDF_MIN_WORK_KIB, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,

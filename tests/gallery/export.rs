@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::support::{clock, enroll, gallery, my_consent, photo, their_consent, Counting, DAY_MS};
 
 const PASS: &str = "correct horse battery staple";
-const HEADER_LEN: usize = 98;
+use facegate::export_layout::{self as layout, HEADER_LEN};
 
 /// A gallery of three references (one expiring in 10 days) with one comparison logged.
 fn sample(c: &ManualClock) -> Gallery {
@@ -22,8 +22,8 @@ fn sample(c: &ManualClock) -> Gallery {
 
 /// Rewrites the header checksum after a deliberate change, as a forger would.
 fn fix_checksum(file: &mut [u8]) {
-    let sum = Sha256::digest(&file[..82]);
-    file[82..98].copy_from_slice(&sum[..16]);
+    let sum = Sha256::digest(&file[layout::CHECKED]);
+    file[layout::CHECKSUM].copy_from_slice(&sum[..16]);
 }
 
 fn import_err(file: &[u8], pass: &str) -> Error {

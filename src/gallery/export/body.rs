@@ -20,6 +20,51 @@ use crate::template::TEMPLATE_LEN;
 /// Smallest encoded audit event: time (8), kind (1), a u32 (4).
 const MIN_EVENT_LEN: usize = 13;
 
+// The tag tables: each value's code in the file, written once for the encoder and the decoder
+// (docs/export-format.md). A code is a position in its table, or one of the constants.
+
+/// Operating points, by code.
+const OPERATING_POINTS: [OperatingPoint; 3] = [OperatingPoint::Fmr1e2, OperatingPoint::Fmr1e3, OperatingPoint::Fmr1e4];
+/// Comparison modes, by code.
+const MODES: [ComparisonMode; 2] = [ComparisonMode::Verify, ComparisonMode::Identify];
+/// Subject kinds (of a consent, and of a teaching view's face), by code.
+const SUBJECT_KINDS: [SubjectKind; 2] = [SubjectKind::SelfPerson, SubjectKind::OtherPersonConsented];
+// Quality reasons: their position in [`QualityReason::ALL`].
+
+/// Purposes' codes.
+mod purpose_code {
+    pub(super) const VERIFY_IT_IS_ME: u8 = 0;
+    pub(super) const COMPARE_WITH_CONSENTING_PERSON: u8 = 1;
+    pub(super) const OTHER: u8 = 2;
+}
+
+/// Audit event kinds' codes (8, 9 and 10 from version 2).
+mod event_code {
+    pub(super) const CONSENT_GIVEN: u8 = 0;
+    pub(super) const ENROLLED: u8 = 1;
+    pub(super) const COMPARED: u8 = 2;
+    pub(super) const WITHDRAWN: u8 = 3;
+    pub(super) const EXPIRED: u8 = 4;
+    pub(super) const EXPORTED: u8 = 5;
+    pub(super) const IMPORTED: u8 = 6;
+    pub(super) const ERASED: u8 = 7;
+    pub(super) const EXPLAINED: u8 = 8;
+    pub(super) const EXPLANATIONS_COMPARED: u8 = 9;
+    pub(super) const CANNOT_TELL: u8 = 10;
+}
+
+/// The code of `value`: its position in `table` (every value is in its table).
+fn code_in<T: PartialEq>(table: &[T], value: &T) -> u8 {
+    table.iter().position(|v| v == value).unwrap_or(0) as u8
+}
+
+/// The value whose code comes next (`what` names it when the bytes end; an unknown code is
+/// reported as `unknown {kind} {code}`).
+fn read_code<T: Copy>(r: &mut Reader<'_>, table: &[T], what: &str, kind: &str) -> Result<T, ReadError> {
+    let k = r.u8(what)?;
+    table.get(usize::from(k)).copied().ok_or_else(|| format!("unknown {kind} {k}"))
+}
+
 /// What an export holds.
 #[derive(Debug)]
 pub(crate) struct Contents {
@@ -61,18 +106,15 @@ fn encode_reference(r: &Reference, out: &mut dyn Sink) {
     out.str(&r.label);
     out.i64(r.created_at.as_unix_ms());
     let c = &r.consent;
-    match c.subject() {
-        Subject::SelfPerson => out.u8(0),
-        Subject::OtherPersonConsented { name } => {
-            out.u8(1);
-            out.str(name);
-        }
+    out.u8(code_in(&SUBJECT_KINDS, &c.subject().kind()));
+    if let Subject::OtherPersonConsented { name } = c.subject() {
+        out.str(name);
     }
     match c.purpose() {
-        Purpose::VerifyItIsMe => out.u8(0),
-        Purpose::CompareWithConsentingPerson => out.u8(1),
+        Purpose::VerifyItIsMe => out.u8(purpose_code::VERIFY_IT_IS_ME),
+        Purpose::CompareWithConsentingPerson => out.u8(purpose_code::COMPARE_WITH_CONSENTING_PERSON),
         Purpose::Other { description } => {
-            out.u8(2);
+            out.u8(purpose_code::OTHER);
             out.str(description);
         }
     }
@@ -93,74 +135,51 @@ fn encode_reference(r: &Reference, out: &mut dyn Sink) {
 fn encode_event(e: &AuditEvent, out: &mut dyn Sink) {
     out.i64(e.at.as_unix_ms());
     match &e.kind {
-        AuditEventKind::ConsentGiven { reference } => tagged_id(out, 0, *reference),
-        AuditEventKind::Enrolled { reference } => tagged_id(out, 1, *reference),
+        AuditEventKind::ConsentGiven { reference } => tagged_id(out, event_code::CONSENT_GIVEN, *reference),
+        AuditEventKind::Enrolled { reference } => tagged_id(out, event_code::ENROLLED, *reference),
         AuditEventKind::Compared { reference, likely_same_person, operating_point, mode } => {
-            tagged_id(out, 2, *reference);
+            tagged_id(out, event_code::COMPARED, *reference);
             out.u8(u8::from(*likely_same_person));
-            out.u8(operating_point_code(*operating_point));
-            out.u8(mode_code(*mode));
+            out.u8(code_in(&OPERATING_POINTS, operating_point));
+            out.u8(code_in(&MODES, mode));
         }
         AuditEventKind::CannotTell { reference, reason, operating_point, mode } => {
-            tagged_id(out, 10, *reference);
-            out.u8(reason_code(*reason));
-            out.u8(operating_point_code(*operating_point));
-            out.u8(mode_code(*mode));
+            tagged_id(out, event_code::CANNOT_TELL, *reference);
+            out.u8(code_in(&QualityReason::ALL, reason));
+            out.u8(code_in(&OPERATING_POINTS, operating_point));
+            out.u8(code_in(&MODES, mode));
         }
-        AuditEventKind::Withdrawn { reference } => tagged_id(out, 3, *reference),
-        AuditEventKind::Expired { reference } => tagged_id(out, 4, *reference),
+        AuditEventKind::Withdrawn { reference } => tagged_id(out, event_code::WITHDRAWN, *reference),
+        AuditEventKind::Expired { reference } => tagged_id(out, event_code::EXPIRED, *reference),
         AuditEventKind::Exported { references } => {
-            out.u8(5);
+            out.u8(event_code::EXPORTED);
             out.u32(*references);
         }
         AuditEventKind::Imported { references, expired_erased } => {
-            out.u8(6);
+            out.u8(event_code::IMPORTED);
             out.u32(*references);
             out.u32(*expired_erased);
         }
         AuditEventKind::Erased { references } => {
-            out.u8(7);
+            out.u8(event_code::ERASED);
             out.u32(*references);
         }
         AuditEventKind::Explained { explanation, subject } => {
-            out.u8(8);
+            out.u8(event_code::EXPLAINED);
             out.u64(explanation.as_u64());
-            out.u8(match subject {
-                SubjectKind::SelfPerson => 0,
-                SubjectKind::OtherPersonConsented => 1,
-            });
+            out.u8(code_in(&SUBJECT_KINDS, subject));
         }
         AuditEventKind::ExplanationsCompared { a, b } => {
-            out.u8(9);
+            out.u8(event_code::EXPLANATIONS_COMPARED);
             out.u64(a.as_u64());
             out.u64(b.as_u64());
         }
     }
 }
 
-fn mode_code(mode: ComparisonMode) -> u8 {
-    match mode {
-        ComparisonMode::Verify => 0,
-        ComparisonMode::Identify => 1,
-    }
-}
-
-/// A quality reason's code in the file: its position in [`QualityReason::ALL`].
-fn reason_code(reason: QualityReason) -> u8 {
-    QualityReason::ALL.iter().position(|r| *r == reason).unwrap_or(0) as u8
-}
-
 fn tagged_id(out: &mut dyn Sink, kind: u8, id: ReferenceId) {
     out.u8(kind);
     out.u64(id.as_u64());
-}
-
-fn operating_point_code(p: OperatingPoint) -> u8 {
-    match p {
-        OperatingPoint::Fmr1e2 => 0,
-        OperatingPoint::Fmr1e3 => 1,
-        OperatingPoint::Fmr1e4 => 2,
-    }
 }
 
 /// Reads the plaintext of a `version` 1 or 2 export back, checking every value as enrolment
@@ -225,15 +244,14 @@ fn decode_reference(r: &mut Reader<'_>, repaired: &mut usize) -> Result<Referenc
     let id = ReferenceId::from_u64(r.u64("a reference id")?);
     let label = read_text(r, "a label", MAX_LABEL_CHARS, repaired).map_err(|e| format!("{e} (reference {id})"))?;
     let created_at = Timestamp::from_unix_ms(r.i64("a creation time")?);
-    let subject = match r.u8("a subject")? {
-        0 => Subject::SelfPerson,
-        1 => Subject::OtherPersonConsented { name: read_text(r, "a subject name", MAX_SUBJECT_NAME_CHARS, repaired)? },
-        k => return Err(format!("unknown subject kind {k}")),
+    let subject = match read_code(r, &SUBJECT_KINDS, "a subject", "subject kind")? {
+        SubjectKind::SelfPerson => Subject::SelfPerson,
+        SubjectKind::OtherPersonConsented => Subject::OtherPersonConsented { name: read_text(r, "a subject name", MAX_SUBJECT_NAME_CHARS, repaired)? },
     };
     let purpose = match r.u8("a purpose")? {
-        0 => Purpose::VerifyItIsMe,
-        1 => Purpose::CompareWithConsentingPerson,
-        2 => Purpose::Other { description: read_text(r, "a purpose description", MAX_PURPOSE_CHARS, repaired)? },
+        purpose_code::VERIFY_IT_IS_ME => Purpose::VerifyItIsMe,
+        purpose_code::COMPARE_WITH_CONSENTING_PERSON => Purpose::CompareWithConsentingPerson,
+        purpose_code::OTHER => Purpose::Other { description: read_text(r, "a purpose description", MAX_PURPOSE_CHARS, repaired)? },
         k => return Err(format!("unknown purpose kind {k}")),
     };
     let given_at = Timestamp::from_unix_ms(r.i64("a consent time")?);
@@ -251,52 +269,38 @@ fn decode_reference(r: &mut Reader<'_>, repaired: &mut usize) -> Result<Referenc
 }
 
 fn operating_point(r: &mut Reader<'_>) -> Result<OperatingPoint, ReadError> {
-    match r.u8("an operating point")? {
-        0 => Ok(OperatingPoint::Fmr1e2),
-        1 => Ok(OperatingPoint::Fmr1e3),
-        2 => Ok(OperatingPoint::Fmr1e4),
-        k => Err(format!("unknown operating point {k}")),
-    }
+    read_code(r, &OPERATING_POINTS, "an operating point", "operating point")
 }
 
 fn mode(r: &mut Reader<'_>) -> Result<ComparisonMode, ReadError> {
-    match r.u8("a comparison mode")? {
-        0 => Ok(ComparisonMode::Verify),
-        1 => Ok(ComparisonMode::Identify),
-        k => Err(format!("unknown comparison mode {k}")),
-    }
+    read_code(r, &MODES, "a comparison mode", "comparison mode")
 }
 
 fn decode_event(r: &mut Reader<'_>, version: u16) -> Result<AuditEvent, ReadError> {
     let at = Timestamp::from_unix_ms(r.i64("an event time")?);
     let id = |r: &mut Reader<'_>| r.u64("an event's reference id").map(ReferenceId::from_u64);
     let kind = match r.u8("an event kind")? {
-        0 => AuditEventKind::ConsentGiven { reference: id(r)? },
-        1 => AuditEventKind::Enrolled { reference: id(r)? },
-        2 => AuditEventKind::Compared { reference: id(r)?, likely_same_person: r.bool("a decision")?, operating_point: operating_point(r)?, mode: mode(r)? },
-        3 => AuditEventKind::Withdrawn { reference: id(r)? },
-        4 => AuditEventKind::Expired { reference: id(r)? },
-        5 => AuditEventKind::Exported { references: r.u32("a count")? },
-        6 => AuditEventKind::Imported { references: r.u32("a count")?, expired_erased: r.u32("a count")? },
-        7 => AuditEventKind::Erased { references: r.u32("a count")? },
-        8 if version >= 2 => AuditEventKind::Explained {
+        event_code::CONSENT_GIVEN => AuditEventKind::ConsentGiven { reference: id(r)? },
+        event_code::ENROLLED => AuditEventKind::Enrolled { reference: id(r)? },
+        event_code::COMPARED => {
+            AuditEventKind::Compared { reference: id(r)?, likely_same_person: r.bool("a decision")?, operating_point: operating_point(r)?, mode: mode(r)? }
+        }
+        event_code::WITHDRAWN => AuditEventKind::Withdrawn { reference: id(r)? },
+        event_code::EXPIRED => AuditEventKind::Expired { reference: id(r)? },
+        event_code::EXPORTED => AuditEventKind::Exported { references: r.u32("a count")? },
+        event_code::IMPORTED => AuditEventKind::Imported { references: r.u32("a count")?, expired_erased: r.u32("a count")? },
+        event_code::ERASED => AuditEventKind::Erased { references: r.u32("a count")? },
+        event_code::EXPLAINED if version >= 2 => AuditEventKind::Explained {
             explanation: ExplanationId::from_u64(r.u64("an explanation handle")?),
-            subject: match r.u8("a subject kind")? {
-                0 => SubjectKind::SelfPerson,
-                1 => SubjectKind::OtherPersonConsented,
-                k => return Err(format!("unknown subject kind {k}")),
-            },
+            subject: read_code(r, &SUBJECT_KINDS, "a subject kind", "subject kind")?,
         },
-        9 if version >= 2 => AuditEventKind::ExplanationsCompared {
+        event_code::EXPLANATIONS_COMPARED if version >= 2 => AuditEventKind::ExplanationsCompared {
             a: ExplanationId::from_u64(r.u64("an explanation handle")?),
             b: ExplanationId::from_u64(r.u64("an explanation handle")?),
         },
-        10 if version >= 2 => AuditEventKind::CannotTell {
+        event_code::CANNOT_TELL if version >= 2 => AuditEventKind::CannotTell {
             reference: id(r)?,
-            reason: match QualityReason::ALL.get(usize::from(r.u8("a reason")?)) {
-                Some(reason) => *reason,
-                None => return Err("unknown reason".to_string()),
-            },
+            reason: read_code(r, &QualityReason::ALL, "a reason", "reason")?,
             operating_point: operating_point(r)?,
             mode: mode(r)?,
         },

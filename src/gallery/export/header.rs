@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::kdf::KdfParams;
+use super::layout::{self, CHECKED, HEADER_LEN, TAG_LEN};
 use crate::error::{Error, Result};
 
 /// The first 8 bytes of every export.
@@ -12,12 +13,6 @@ pub(crate) const MAGIC: [u8; 8] = *b"FACEGATE";
 /// header is the same in both; version 2 pads the body to a size bucket and adds the teaching
 /// view's audit events).
 pub const EXPORT_FORMAT_VERSION: u16 = 2;
-/// Bytes in a header (versions 1 and 2).
-pub(crate) const HEADER_LEN: usize = 98;
-/// Bytes covered by the header checksum.
-const CHECKED_LEN: usize = 82;
-/// Poly1305 tag length.
-pub(crate) const TAG_LEN: usize = 16;
 
 /// A header (versions 1 and 2 share its layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,17 +31,17 @@ impl Header {
     /// The 98 header bytes, checksum included.
     pub(crate) fn to_bytes(&self) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
-        b[0..8].copy_from_slice(&MAGIC);
-        b[8..10].copy_from_slice(&self.version.to_le_bytes());
-        b[10..14].copy_from_slice(&self.kdf.memory_kib.to_le_bytes());
-        b[14..18].copy_from_slice(&self.kdf.iterations.to_le_bytes());
-        b[18..22].copy_from_slice(&self.kdf.parallelism.to_le_bytes());
-        b[22..38].copy_from_slice(&self.salt);
-        b[38..62].copy_from_slice(&self.nonce);
-        b[62..78].copy_from_slice(&self.key_check);
-        b[78..82].copy_from_slice(&self.ciphertext_len.to_le_bytes());
-        let sum = checksum(&b[..CHECKED_LEN]);
-        b[CHECKED_LEN..].copy_from_slice(&sum);
+        b[layout::MAGIC].copy_from_slice(&MAGIC);
+        b[layout::VERSION].copy_from_slice(&self.version.to_le_bytes());
+        b[layout::MEMORY_KIB].copy_from_slice(&self.kdf.memory_kib.to_le_bytes());
+        b[layout::ITERATIONS].copy_from_slice(&self.kdf.iterations.to_le_bytes());
+        b[layout::PARALLELISM].copy_from_slice(&self.kdf.parallelism.to_le_bytes());
+        b[layout::SALT].copy_from_slice(&self.salt);
+        b[layout::NONCE].copy_from_slice(&self.nonce);
+        b[layout::KEY_CHECK].copy_from_slice(&self.key_check);
+        b[layout::CIPHERTEXT_LEN].copy_from_slice(&self.ciphertext_len.to_le_bytes());
+        let sum = checksum(&b[CHECKED]);
+        b[layout::CHECKSUM].copy_from_slice(&sum);
         b
     }
 
@@ -62,27 +57,27 @@ impl Header {
         if head.is_empty() || !MAGIC.starts_with(head) {
             return Err(Error::ExportNotRecognized);
         }
-        if file.len() < 10 {
+        if file.len() < layout::VERSION.end {
             return Err(truncated(HEADER_LEN));
         }
-        let version = u16::from_le_bytes([file[8], file[9]]);
+        let version = u16::from_le_bytes(array(&file[layout::VERSION]));
         if !(1..=EXPORT_FORMAT_VERSION).contains(&version) {
             return Err(Error::ExportUnsupportedVersion { found: version, supported: EXPORT_FORMAT_VERSION });
         }
         if file.len() < HEADER_LEN {
             return Err(truncated(HEADER_LEN));
         }
-        if checksum(&file[..CHECKED_LEN]) != file[CHECKED_LEN..HEADER_LEN] {
+        if checksum(&file[CHECKED]) != file[layout::CHECKSUM] {
             return Err(Error::ExportTampered { part: "header" });
         }
-        let u32_at = |i: usize| u32::from_le_bytes([file[i], file[i + 1], file[i + 2], file[i + 3]]);
+        let u32_at = |field: std::ops::Range<usize>| u32::from_le_bytes(array(&file[field]));
         let header = Header {
             version,
-            kdf: KdfParams { memory_kib: u32_at(10), iterations: u32_at(14), parallelism: u32_at(18) },
-            salt: array(&file[22..38]),
-            nonce: array(&file[38..62]),
-            key_check: array(&file[62..78]),
-            ciphertext_len: u32_at(78),
+            kdf: KdfParams { memory_kib: u32_at(layout::MEMORY_KIB), iterations: u32_at(layout::ITERATIONS), parallelism: u32_at(layout::PARALLELISM) },
+            salt: array(&file[layout::SALT]),
+            nonce: array(&file[layout::NONCE]),
+            key_check: array(&file[layout::KEY_CHECK]),
+            ciphertext_len: u32_at(layout::CIPHERTEXT_LEN),
         };
         header.kdf.validate()?;
         if (header.ciphertext_len as usize) < TAG_LEN {

@@ -5,6 +5,7 @@
 mod body;
 mod header;
 mod kdf;
+pub mod layout;
 mod passphrase;
 mod wire;
 
@@ -13,9 +14,10 @@ use chacha20poly1305::{Key, Tag, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
 pub(crate) use body::Contents;
+use header::Header;
 pub use header::EXPORT_FORMAT_VERSION;
-use header::{Header, HEADER_LEN, TAG_LEN};
 pub use kdf::{KdfParams, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB, KDF_MIN_WORK_KIB};
+use layout::{HEADER_LEN, TAG_LEN};
 use passphrase::check_passphrase;
 pub use passphrase::{generate_passphrase, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS};
 use wire::Counter;
