@@ -61,7 +61,7 @@ fn main() {
         for i in 0..runs + photos.len() {
             let image = engine.decode(&photos[i % photos.len()]).expect("decode");
             let t = Instant::now();
-            let lb = facegate::Letterbox::fit_within(image.width(), image.height(), 640);
+            let lb = facegate::pipeline::Letterbox::fit_within(image.width(), image.height(), 640);
             let tensor = lb.input_tensor(&image);
             std::hint::black_box(tensor);
             if i >= photos.len() {

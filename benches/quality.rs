@@ -12,7 +12,8 @@
 
 use std::time::Instant;
 
-use facegate::{crop_measures, geometry, Engine, EngineConfig, Image, OrientationConfig, QualityConfig};
+use facegate::pipeline::{crop_measures, geometry};
+use facegate::{Engine, EngineConfig, Image, OrientationConfig, QualityConfig};
 use image::DynamicImage;
 
 #[path = "../tests/common/rotate.rs"]

@@ -18,7 +18,7 @@ pub struct DetectorConfig {
     /// that input; otherwise (no face, or only small ones) the image is looked at again at
     /// `input_size`. A multiple of 32 from 96 to 1920; `None`, or a size not below `input_size`,
     /// looks at `input_size` only.
-    /// The size actually used is reported ([`Detections::input_size`](crate::Detections)).
+    /// The size actually used is reported ([`Detections::input_size`](crate::pipeline::Detections)).
     /// Default: **`None`**. Measured (BENCHMARKS.md): with `Some(320)` and the 128 px faces the
     /// recognizer needs, 774 of LFW's 3,443 photos and none of the test photos (portraits,
     /// faces 60 to 120 px at 320) were settled by the quick look, so for most photos it only
@@ -43,7 +43,7 @@ pub struct DetectorConfig {
     /// `false` (default): YuNet's input follows a landscape image: the longer side is scaled
     /// to `input_size` (enlarged if smaller) and the height rounded up to a multiple of 32, so a
     /// 1280x720 camera frame runs at 640x384 instead of 640x640
-    /// ([`Letterbox::fit_within`](crate::Letterbox::fit_within)); square and portrait images
+    /// ([`Letterbox::fit_within`](crate::pipeline::Letterbox::fit_within)); square and portrait images
     /// get the square. The first image of each new input shape pays for planning that shape
     /// (the 8 most recent shapes are kept).
     /// `true`: always the `input_size` square, as OpenCV's samples do.

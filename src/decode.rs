@@ -23,7 +23,7 @@ pub struct StrideOutputs<'a> {
 /// `cols = input_width / s` anchors a row; anchor `i` sits at `row = i / cols`, `col = i % cols`. Its score is
 /// `sqrt(clamp(cls, 0, 1) * clamp(obj, 0, 1))`, its box centre `((col + dx) s, (row + dy) s)`,
 /// its size `(exp(lw) s, exp(lh) s)`, landmark `k` at `((kx + col) s, (ky + row) s)`.
-/// Anchors with non-finite outputs are skipped. The result is unordered; run [`crate::nms`] next.
+/// Anchors with non-finite outputs are skipped. The result is unordered; run [`crate::pipeline::nms`] next.
 pub fn decode_yunet(levels: &[StrideOutputs<'_>], input_width: u32, score_threshold: f32) -> Vec<Face> {
     let mut faces = Vec::new();
     for level in levels {

@@ -312,8 +312,8 @@ pub enum Error {
     },
 
     /// An export passphrase is refused: too easy to guess (its estimated strength, from the
-    /// `zxcvbn` estimator, is below [`MIN_PASSPHRASE_SCORE`](crate::MIN_PASSPHRASE_SCORE)), or
-    /// longer than [`MAX_PASSPHRASE_BYTES`](crate::MAX_PASSPHRASE_BYTES) bytes. The reason
+    /// `zxcvbn` estimator, is below [`MIN_PASSPHRASE_SCORE`](crate::limits::MIN_PASSPHRASE_SCORE)), or
+    /// longer than [`MAX_PASSPHRASE_BYTES`](crate::limits::MAX_PASSPHRASE_BYTES) bytes. The reason
     /// says why and how to do better; [`generate_passphrase`](crate::generate_passphrase)
     /// makes one that passes.
     #[error("passphrase refused: {reason}")]

@@ -86,7 +86,7 @@ pub struct CosineSteps {
     pub length_a: f32,
     /// Length of B, to 4 decimals.
     pub length_b: f32,
-    /// The cosine, as the matcher computes it ([`cosine`](crate::cosine)), in -1..=1.
+    /// The cosine, as the matcher computes it ([`cosine`](crate::pipeline::cosine)), in -1..=1.
     pub cosine: f32,
 }
 

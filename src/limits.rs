@@ -1,6 +1,16 @@
-//! Limits on the images facegate accepts, checked before pixel memory is allocated.
+//! Every bound facegate enforces, in one place: the images it accepts ([`ImageLimits`],
+//! checked before pixel memory is allocated), the gallery's sizes and texts, the export's
+//! key-derivation bounds and passphrase rules, and the engine's threads. Each refusal is a
+//! typed [`Error`] naming the bound.
 
 use crate::error::{Error, Result};
+
+pub use crate::gallery::{
+    HARD_MAX_EXPLANATIONS, HARD_MAX_REFERENCES, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB,
+    KDF_MIN_WORK_KIB, MAX_AUDIT_EVENTS, MAX_HELD_EXPLANATIONS, MAX_LABEL_CHARS, MAX_PASSPHRASE_BYTES, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS,
+    MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,
+};
+pub use crate::model::MAX_THREADS;
 
 /// Size limits for input images. Checked on the encoded bytes and on the dimensions an image
 /// declares in its header, before any pixel buffer is allocated, so a decompression bomb

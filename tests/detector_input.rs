@@ -102,7 +102,7 @@ fn a_group_photo_loses_no_face_to_the_quick_look() {
 
 fn engine_detector_at(img: &Image, size: u32) -> Vec<Face> {
     let (d, _) = model_bytes();
-    facegate::Detector::new(&d, DetectorConfig::default()).unwrap().detect_at(img, size).unwrap().faces
+    facegate::pipeline::Detector::new(&d, DetectorConfig::default()).unwrap().detect_at(img, size).unwrap().faces
 }
 
 #[test]

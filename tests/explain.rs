@@ -4,9 +4,9 @@
 mod common;
 
 use common::{engine, fixture_bytes, template_of};
+use facegate::pipeline::{cosine, ALIGNED_SIZE, PRINTED_POSITIONS};
 use facegate::{
-    cosine, ConsentRecord, Error, FaceChoice, Gallery, GalleryConfig, ImageInput, ManualClock, OperatingPoint, Purpose, Subject, TeachingConfig, Timestamp,
-    ALIGNED_SIZE, PRINTED_POSITIONS,
+    ConsentRecord, Error, FaceChoice, Gallery, GalleryConfig, ImageInput, ManualClock, OperatingPoint, Purpose, Subject, TeachingConfig, Timestamp,
 };
 
 /// Two portraits side by side, each 400x500: a photo with two people, as RGBA.

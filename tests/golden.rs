@@ -30,7 +30,7 @@ fn reference() -> Json {
 fn load_png(section: &Json) -> (u32, u32, Vec<u8>) {
     let name = section.get("input_png").str();
     let bytes = std::fs::read(root().join("tests/golden").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(facegate::sha256_hex(&bytes), section.get("input_png_sha256").str(), "{name} is not the PNG the reference was made from");
+    assert_eq!(facegate::pipeline::sha256_hex(&bytes), section.get("input_png_sha256").str(), "{name} is not the PNG the reference was made from");
     let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).expect("decode PNG").to_rgb8();
     (img.width(), img.height(), img.into_raw())
 }
@@ -51,11 +51,11 @@ fn nchw(width: u32, height: u32, rgb: &[u8], bgr: bool) -> Tensor {
 fn plan(section: &Json, expected_sha256: &str, input_shape: &[usize]) -> Arc<TypedRunnableModel> {
     let file = section.get("model").str();
     let bytes = std::fs::read(root().join("models").join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    assert_eq!(facegate::sha256_hex(&bytes), expected_sha256, "{file}: wrong model bytes");
+    assert_eq!(facegate::pipeline::sha256_hex(&bytes), expected_sha256, "{file}: wrong model bytes");
     assert_eq!(section.get("model_sha256").str(), expected_sha256, "reference made from another model");
     let onnx = tract_onnx::onnx();
     let mut proto = onnx.proto_model_for_read(&mut Cursor::new(&bytes)).expect("parse ONNX");
-    let folded = facegate::fold_constant_dequantize(&mut proto).expect("fold");
+    let folded = facegate::pipeline::fold_constant_dequantize(&mut proto).expect("fold");
     assert_eq!(folded, section.get("folded_nodes").usize(), "{file}: number of DequantizeLinear folded");
     onnx.model_for_proto_model(&proto)
         .and_then(|m| m.with_input_fact(0, f32::fact(input_shape).into()))
@@ -161,7 +161,7 @@ fn recognizer_output_matches_onnxruntime() {
     // the template direction, which is all matching uses
     let mut a = values.clone();
     let mut b: Vec<f32> = want.iter().map(|&x| x as f32).collect();
-    assert!(facegate::l2_normalize(&mut a) && facegate::l2_normalize(&mut b), "zero output");
+    assert!(facegate::pipeline::l2_normalize(&mut a) && facegate::pipeline::l2_normalize(&mut b), "zero output");
     let cosine: f64 = a.iter().zip(&b).map(|(&x, &y)| f64::from(x) * f64::from(y)).sum();
     println!("recognizer: cosine of the L2-normalised outputs = {cosine:.9}");
     assert!(cosine > MIN_COSINE, "cosine {cosine} <= {MIN_COSINE}");

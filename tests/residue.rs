@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use common::{engine, fixture, fixture_bytes, template_of};
-use facegate::{ConsentRecord, FaceChoice, Gallery, GalleryConfig, ImageInput, KdfParams, Letterbox, ManualClock, Purpose, Subject, TeachingConfig, Timestamp};
+use facegate::pipeline::Letterbox;
+use facegate::{ConsentRecord, FaceChoice, Gallery, GalleryConfig, ImageInput, KdfParams, ManualClock, Purpose, Subject, TeachingConfig, Timestamp};
 
 // ------------------------------------------------------------------------------------------
 // The scanning allocator

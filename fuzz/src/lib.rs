@@ -16,10 +16,10 @@ use std::sync::OnceLock;
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use facegate::export_layout as layout;
+use facegate::limits::{HARD_MAX_REFERENCES, MAX_LABEL_CHARS, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};
 use facegate::{
     ConsentRecord, DetectorConfig, Engine, EngineConfig, Error, Face, FaceChoice, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ImageLimits,
-    KdfParams, Landmarks, ManualClock, ModelKind, Point, Purpose, Subject, Template, Timestamp, HARD_MAX_REFERENCES, MAX_LABEL_CHARS, MAX_PURPOSE_CHARS,
-    MAX_SUBJECT_NAME_CHARS,
+    KdfParams, Landmarks, ManualClock, ModelKind, Point, Purpose, Subject, Template, Timestamp,
 };
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::Framework;
@@ -315,7 +315,7 @@ impl FaceEngine for OneFace {
     fn template(&self, _image: &Image, _face: &Face) -> facegate::Result<Template> {
         Ok(Template::from_embedding(&[0.5; 128]).expect("a valid embedding"))
     }
-    fn explain_face(&self, _image: &Image, _face: &Face) -> facegate::Result<facegate::FaceSteps> {
+    fn explain_face(&self, _image: &Image, _face: &Face) -> facegate::Result<facegate::pipeline::FaceSteps> {
         Err(Error::TeachingDisabled)
     }
 }
@@ -444,11 +444,11 @@ pub fn model_load(data: &[u8]) {
         assert!(matches!(e, Error::ModelIntegrity { model: ModelKind::Detector, .. }), "{e:?}");
     }
     if data != recognizer.as_slice() {
-        let e = facegate::verify_model(ModelKind::Recognizer, data).expect_err("foreign recognizer bytes");
+        let e = facegate::pipeline::verify_model(ModelKind::Recognizer, data).expect_err("foreign recognizer bytes");
         assert!(matches!(e, Error::ModelIntegrity { model: ModelKind::Recognizer, .. }), "{e:?}");
     }
     let onnx = tract_onnx::onnx();
     if let Ok(mut proto) = onnx.proto_model_for_read(&mut Cursor::new(data)) {
-        let _ = facegate::fold_constant_dequantize(&mut proto);
+        let _ = facegate::pipeline::fold_constant_dequantize(&mut proto);
     }
 }

@@ -17,7 +17,7 @@
 //!   import, erasure, teaching; no biometric data.
 //! - [`Gallery::explain`] (the teaching view, off by default): every step for one consented
 //!   face; its template stays inside the gallery under an opaque handle, and only a picture
-//!   of it ([`Strip`](crate::Strip)) and the cosine of two faces step by step
+//!   of it ([`Strip`](crate::pipeline::Strip)) and the cosine of two faces step by step
 //!   ([`Gallery::compare_explained`]) come out.
 //!
 //! What erasure guarantees: a template's buffer is overwritten with zeros by `zeroize`

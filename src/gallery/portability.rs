@@ -42,7 +42,7 @@ impl Gallery {
     /// (16 KiB, 64 KiB, 256 KiB...), so its length does not tell how many references it holds.
     ///
     /// Errors: [`Error::PassphraseRejected`] (too easy to guess, with the reason; see
-    /// [`MIN_PASSPHRASE_SCORE`](crate::MIN_PASSPHRASE_SCORE) and
+    /// [`MIN_PASSPHRASE_SCORE`](crate::limits::MIN_PASSPHRASE_SCORE) and
     /// [`generate_passphrase`](crate::generate_passphrase)), [`Error::Randomness`].
     pub fn export(&mut self, passphrase: &str) -> Result<Vec<u8>> {
         self.export_with(passphrase, KdfParams::default())

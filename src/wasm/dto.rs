@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use crate::{CosineRow, DetectorConfig, EngineConfig, Face, SessionHistory, TeachingConfig};
+use crate::pipeline::CosineRow;
+use crate::{DetectorConfig, EngineConfig, Face, SessionHistory, TeachingConfig};
 
 /// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...}, threads,
 /// modelsVerified, teaching?, resume? }`, all optional.
@@ -156,8 +157,8 @@ pub(crate) struct DetectorRun {
     pub with_border: bool,
 }
 
-impl From<&crate::Detections> for DetectorRun {
-    fn from(d: &crate::Detections) -> Self {
+impl From<&crate::pipeline::Detections> for DetectorRun {
+    fn from(d: &crate::pipeline::Detections) -> Self {
         DetectorRun { input_size: d.input_size, input_width: d.input_width, input_height: d.input_height, runs: d.runs, with_border: d.with_border }
     }
 }

@@ -1,6 +1,7 @@
 //! Rules 2 and 6: the cap; withdraw = erase; expired consent erases and never matches.
 
-use facegate::{AuditEventKind, EraseOptions, Error, FaceChoice, Gallery, GalleryConfig, ImageInput, HARD_MAX_REFERENCES};
+use facegate::limits::HARD_MAX_REFERENCES;
+use facegate::{AuditEventKind, EraseOptions, Error, FaceChoice, Gallery, GalleryConfig, ImageInput};
 
 use crate::support::{clock, enroll, gallery, my_consent, photo, their_consent, Counting, DAY_MS};
 

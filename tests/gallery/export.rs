@@ -208,13 +208,13 @@ fn weak_passphrases_are_refused_with_a_reason_and_a_generated_one_passes() {
     for weak in ["password1", "facegate2026", "iloveyou!", "qwerty123456"] {
         match g.export(weak) {
             Err(Error::PassphraseRejected { reason, score: Some(score) }) => {
-                assert!(score < facegate::MIN_PASSPHRASE_SCORE && reason.contains("too easy to guess"), "{weak}: {score} {reason}");
+                assert!(score < facegate::limits::MIN_PASSPHRASE_SCORE && reason.contains("too easy to guess"), "{weak}: {score} {reason}");
             }
             other => panic!("{weak}: {other:?}"),
         }
     }
     let generated = generate_passphrase().unwrap();
-    assert_eq!(generated.split(' ').count(), facegate::PASSPHRASE_WORDS);
+    assert_eq!(generated.split(' ').count(), facegate::limits::PASSPHRASE_WORDS);
     let file = g.export(&generated).unwrap();
     assert_eq!(gallery(&c).import(&file, &generated).unwrap().added, 3);
 }

@@ -3,9 +3,10 @@
 
 use std::cell::{Cell, RefCell};
 
+use facegate::pipeline::FaceSteps;
 use facegate::{
-    BoundingBox, Clock, ConsentRecord, Engine, Face, FaceChoice, FaceEngine, FaceSteps, Gallery, GalleryConfig, Image, ImageInput, ManualClock, Purpose,
-    ReferenceId, Result, Subject, Template, Timestamp,
+    BoundingBox, Clock, ConsentRecord, Engine, Face, FaceChoice, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ManualClock, Purpose, ReferenceId,
+    Result, Subject, Template, Timestamp,
 };
 use image::DynamicImage;
 

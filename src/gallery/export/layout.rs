@@ -1,5 +1,5 @@
 //! Where each field of an export's 98-byte header lies (docs/export-format.md): written once,
-//! here, for the reader and writer ([`super::header`]) and for the tests and the fuzzing harness
+//! here, for the reader and writer (`header.rs`) and for the tests and the fuzzing harness
 //! that build or damage exports by hand. All integers are little-endian.
 
 use std::ops::Range;
