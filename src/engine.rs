@@ -1,10 +1,12 @@
 //! The engine: both models planned once, and the pipeline from pixels to a decision.
 
 mod gate;
+mod input;
 mod straighten;
 mod turns;
 
 pub use gate::Measured;
+pub use input::ImageInput;
 
 use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};
 use crate::config::EngineConfig;

@@ -1,7 +1,8 @@
 //! The one template an image yields: decode, detect, choose, embed the chosen face only.
 
 use super::choice::{choose_face, FaceChoice};
-use super::face_engine::{FaceEngine, ImageInput};
+use super::face_engine::FaceEngine;
+use crate::engine::ImageInput;
 use crate::error::Result;
 use crate::template::Template;
 

@@ -4,11 +4,12 @@ use super::audit::AuditEventKind;
 use super::choice::FaceChoice;
 use super::consent::ConsentRecord;
 use super::embed::template_of_choice;
-use super::face_engine::{FaceEngine, ImageInput};
+use super::face_engine::FaceEngine;
 use super::reference::{Reference, ReferenceId, MAX_LABEL_CHARS};
 use super::store::Gallery;
 use super::stored_template::StoredTemplate;
 use super::text::text_problem;
+use crate::engine::ImageInput;
 use crate::error::{Error, Result};
 
 impl Gallery {

@@ -1,30 +1,12 @@
 //! What the gallery needs of a face engine, as a trait: so that tests can count what ran.
 
+use super::explain::FaceSteps;
 use crate::align::alignment_transform;
-use crate::engine::Engine;
+use crate::engine::{Engine, ImageInput};
 use crate::error::{Error, Result};
-use crate::explain::FaceSteps;
 use crate::face::Face;
 use crate::image::Image;
 use crate::template::Template;
-
-/// An image as the caller hands it over: encoded file bytes or raw RGBA pixels (a canvas, a
-/// camera frame). The gallery decodes it only after the checks that come first (consent,
-/// cap, reference), and drops (wipes) the pixels before returning.
-#[derive(Debug, Clone, Copy)]
-pub enum ImageInput<'a> {
-    /// JPEG, PNG, WebP, GIF or BMP bytes.
-    Encoded(&'a [u8]),
-    /// RGBA pixels, 4 bytes each, row-major.
-    Rgba {
-        /// `width * height * 4` bytes.
-        pixels: &'a [u8],
-        /// Width in pixels.
-        width: u32,
-        /// Height in pixels.
-        height: u32,
-    },
-}
 
 /// The steps of the pipeline the gallery uses. [`Engine`] implements it; a test can wrap an
 /// engine to count calls and prove what did not run.
@@ -42,7 +24,8 @@ pub trait FaceEngine {
     /// (see [`Engine::align`] and [`Engine::embed`]); for the teaching view only.
     fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps>;
 
-    /// The image of an [`ImageInput`].
+    /// The image of an [`ImageInput`] (see [`Engine::load`]): [`FaceEngine::decode`] or
+    /// [`FaceEngine::from_rgba`].
     fn load(&self, input: ImageInput<'_>) -> Result<Image> {
         match input {
             ImageInput::Encoded(bytes) => self.decode(bytes),
@@ -58,6 +41,10 @@ impl FaceEngine for Engine {
 
     fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> Result<Image> {
         Engine::from_rgba(self, pixels, width, height)
+    }
+
+    fn load(&self, input: ImageInput<'_>) -> Result<Image> {
+        Engine::load(self, input)
     }
 
     fn detect(&self, image: &Image) -> Result<Vec<Face>> {

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 /// ```
 pub struct Gallery {
     pub(crate) config: GalleryConfig,
-    pub(crate) clock: Box<dyn Clock>,
+    clock: Box<dyn Clock>,
     pub(crate) references: Vec<Reference>,
     pub(crate) audit: AuditLog,
     pub(crate) teaching: Teaching,
@@ -128,15 +128,22 @@ impl Gallery {
         &self.config
     }
 
-    /// How many references the gallery holds.
-    pub fn len(&mut self) -> usize {
-        self.enforce_expiry();
+    /// The clock this gallery times consents, expiry and its audit log with (to time a
+    /// [`ConsentRecord`](crate::ConsentRecord) for it with the same clock).
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// How many references the gallery holds. A getter does not erase: references whose
+    /// consent has expired count until the next call that changes or reads the gallery's
+    /// contents, or [`Gallery::expire_due`] (a timer's call at [`Gallery::next_expiry`]).
+    pub fn len(&self) -> usize {
         self.references.len()
     }
 
-    /// Whether the gallery holds no reference.
-    pub fn is_empty(&mut self) -> bool {
-        self.len() == 0
+    /// Whether the gallery holds no reference (see [`Gallery::len`] about expiry).
+    pub fn is_empty(&self) -> bool {
+        self.references.is_empty()
     }
 
     /// Everything held about each reference, oldest first: id, label, creation time, consent

@@ -22,13 +22,14 @@ use super::audit::AuditEventKind;
 use super::choice::{choose_face, FaceChoice};
 use super::clock::Timestamp;
 use super::consent::ConsentRecord;
-use super::face_engine::{FaceEngine, ImageInput};
+use super::explain::{rounded, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
+use super::face_engine::FaceEngine;
 use super::random::random_bytes;
 use super::store::Gallery;
 use super::stored_template::StoredTemplate;
 use crate::align::SimilarityTransform;
+use crate::engine::ImageInput;
 use crate::error::{Error, Result};
-use crate::explain::{rounded, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 use crate::face::Face;
 use crate::recognizer::AlignedFace;
 

@@ -84,9 +84,9 @@ impl FaceEngine for FakeEngine {
         Ok(Template::from_embedding(&unit_along(face.bbox.x as usize)).unwrap())
     }
 
-    fn explain_face(&self, image: &Image, face: &Face) -> Result<crate::explain::FaceSteps> {
+    fn explain_face(&self, image: &Image, face: &Face) -> Result<super::explain::FaceSteps> {
         let template = self.template(image, face)?;
         let transform = crate::align::SimilarityTransform { a: 1.0, b: 0.0, tx: 0.0, ty: 0.0 };
-        Ok(crate::explain::FaceSteps { transform, aligned: crate::recognizer::AlignedFace { rgb: vec![7; 112 * 112 * 3] }, template })
+        Ok(super::explain::FaceSteps { transform, aligned: crate::recognizer::AlignedFace { rgb: vec![7; 112 * 112 * 3] }, template })
     }
 }

@@ -4,6 +4,7 @@
 use super::stored_template::erasure_probe;
 use super::testing::{face_at, FakeEngine};
 use super::*;
+use crate::engine::ImageInput;
 use crate::error::Error;
 use crate::face::Point;
 
@@ -130,9 +131,10 @@ fn expiry_erases_and_overwrites_on_any_call() {
     let id = g.enroll(&e, scene(&ONE_FACE), FaceChoice::Auto, "me", consent(&c, Some(60_000))).unwrap();
     let address = template_address(&g, id);
     c.advance(59_999);
-    assert_eq!(g.len(), 1);
+    assert_eq!(g.list().len(), 1);
     c.advance(1);
-    assert_eq!(g.len(), 0, "erased at the expiry instant");
+    assert_eq!(g.len(), 1, "a getter does not erase (Gallery::len takes &self)");
+    assert_eq!(g.list().len(), 0, "erased at the expiry instant");
     assert_eq!(erasure_probe::wiped(address), Some(true));
     assert!(matches!(g.audit_log().last().map(|e| &e.kind), Some(AuditEventKind::Expired { reference }) if *reference == id));
 }

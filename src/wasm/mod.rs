@@ -15,7 +15,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    ConsentRecord, Engine, EraseOptions, Error, ExplanationId, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp,
+    ConsentRecord, Engine, EraseOptions, Error, ExplanationId, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp,
     TEMPLATE_LEN,
 };
 use dto::{
@@ -337,7 +337,7 @@ impl FaceGateCore {
             Some(ms) if ms.is_finite() && ms.abs() < 8.64e15 => Some(Timestamp::from_unix_ms(ms as i64)),
             Some(_) => return Err(invalid("expiresAt", "must be a finite time in milliseconds since the epoch")),
         };
-        ConsentRecord::new(subject, purpose, &c.consent_text, expires_at, &*self.gallery.clock).map_err(|e| js_error(&e))
+        ConsentRecord::new(subject, purpose, &c.consent_text, expires_at, self.gallery.clock()).map_err(|e| js_error(&e))
     }
 
     fn image(&self, value: JsValue) -> Result<Image, JsError> {

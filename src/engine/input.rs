@@ -1,0 +1,34 @@
+//! An image as a caller hands it over, and the engine's one way in for both kinds.
+
+use super::Engine;
+use crate::error::Result;
+use crate::image::Image;
+
+/// An image as the caller hands it over: encoded file bytes or raw RGBA pixels (a canvas, a
+/// camera frame). The gallery decodes it only after the checks that come first (consent,
+/// cap, reference), and drops (wipes) the pixels before returning.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageInput<'a> {
+    /// JPEG, PNG, WebP, GIF or BMP bytes.
+    Encoded(&'a [u8]),
+    /// RGBA pixels, 4 bytes each, row-major.
+    Rgba {
+        /// `width * height * 4` bytes.
+        pixels: &'a [u8],
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+}
+
+impl Engine {
+    /// The image of an [`ImageInput`]: [`Engine::decode`] for encoded bytes,
+    /// [`Engine::from_rgba`] for pixels (their errors, their limits).
+    pub fn load(&self, input: ImageInput<'_>) -> Result<Image> {
+        match input {
+            ImageInput::Encoded(bytes) => self.decode(bytes),
+            ImageInput::Rgba { pixels, width, height } => self.from_rgba(pixels, width, height),
+        }
+    }
+}
