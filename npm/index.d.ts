@@ -50,7 +50,16 @@ export interface DetectorRun {
  * The image's own size and faces, in its own pixels (EXIF orientation applied), also when a
  * large photo was decoded smaller for speed and memory.
  */
-export interface Detection { width: number; height: number; faces: Face[]; detector: DetectorRun }
+export interface Detection {
+  width: number; height: number; faces: Face[]; detector: DetectorRun;
+  /** With `detect(image, { keep: true })`: the kept detection's handle, for the next call's image (`{ detection }`). */
+  detection?: string;
+  /** When the kept detection is wiped at the latest (ms since the epoch): 60 s after it was made. */
+  keptUntil?: number;
+}
+
+/** A kept detection as a call's image: used once (then wiped); `unknownDetection` once used, replaced, erased or after 60 s. */
+export interface KeptDetection { detection: string }
 
 export interface LoadProgress {
   /** What is loading: the wasm, each model, then preparing the networks. */
@@ -292,11 +301,14 @@ export declare class FaceGate {
   readonly threads: number;
   /** Milliseconds from the start of loading (in the worker) to each phase: wasmFetched, detectorFetched, recognizerFetched, wasmInstantiated, threadsStarted (threads only), engineBuilt. */
   readonly loadPhases: Record<string, number>;
-  /** Detection makes no template, so it needs no consent; it never keeps the image. */
-  detect(image: ImageLike): Promise<Detection>;
-  enroll(image: ImageLike, options: EnrollOptions): Promise<{ referenceId: string }>;
-  verify(image: ImageLike, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;
-  identify(image: ImageLike, options?: { face?: FaceChoice }): Promise<IdentifyResult>;
+  /**
+   * Detection makes no template, so it needs no consent. It keeps the image only with `keep: true`:
+   * then the decoded image and these faces wait (at most 60 s, two at a time) for the next call given `{ detection }`.
+   */
+  detect(image: ImageLike, options?: { keep?: boolean }): Promise<Detection>;
+  enroll(image: ImageLike | KeptDetection, options: EnrollOptions): Promise<{ referenceId: string }>;
+  verify(image: ImageLike | KeptDetection, referenceId: string, options?: { face?: FaceChoice }): Promise<MatchResult>;
+  identify(image: ImageLike | KeptDetection, options?: { face?: FaceChoice }): Promise<IdentifyResult>;
   withdraw(referenceId: string): Promise<void>;
   /**
    * Erases everything, then restarts the worker (the only way to hand back WebAssembly memory);
@@ -323,7 +335,7 @@ export declare class TeachingFaceGate extends FaceGate {
    * `enroll` does), counts against the session's cap and is logged. The template stays in the
    * worker under `explanation`.
    */
-  explain(image: ImageLike, options: { consent: Consent; face?: FaceChoice }): Promise<Explanation>;
+  explain(image: ImageLike | KeptDetection, options: { consent: Consent; face?: FaceChoice }): Promise<Explanation>;
   /** The cosine of two explained faces, step by step. */
   compareExplained(a: string, b: string): Promise<CosineSteps>;
   /** Wipes an explained face's template now. */

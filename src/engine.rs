@@ -1,11 +1,13 @@
 //! The engine: both models planned once, and the pipeline from pixels to a decision.
 
 mod gate;
+mod held;
 mod input;
 mod straighten;
 mod turns;
 
 pub use gate::Measured;
+pub use held::{DetectionId, HeldDetection, HeldDetections, DETECTION_HOLD_MS, MAX_HELD_DETECTIONS};
 pub use input::ImageInput;
 
 use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};

@@ -250,6 +250,16 @@ pub enum Error {
         id: String,
     },
 
+    /// No detection with this handle is kept: it was used (by the one call it serves,
+    /// whatever that call's outcome), replaced by a newer one (at most
+    /// [`MAX_HELD_DETECTIONS`](crate::limits::MAX_HELD_DETECTIONS) are kept), erased, kept past
+    /// [`DETECTION_HOLD_MS`](crate::limits::DETECTION_HOLD_MS), or the handle is malformed.
+    #[error("no detection with handle {id} is kept (a detection is wiped when used, replaced, erased or after 60 s): detect the photo again")]
+    UnknownDetection {
+        /// The handle asked for, as given (at most 40 characters).
+        id: String,
+    },
+
     /// The gallery already holds its maximum number of references
     /// ([`GalleryConfig::max_references`](crate::GalleryConfig::max_references)), or an import
     /// would take it beyond. Nothing was processed or changed.
@@ -414,6 +424,7 @@ impl Error {
             Error::TeachingDisabled => "teachingDisabled",
             Error::ExplanationCapReached { .. } => "explanationCapReached",
             Error::UnknownExplanation { .. } => "unknownExplanation",
+            Error::UnknownDetection { .. } => "unknownDetection",
             Error::GalleryFull { .. } => "galleryFull",
             Error::GalleryEmpty => "galleryEmpty",
             Error::UnknownReference { .. } => "unknownReference",

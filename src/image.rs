@@ -17,6 +17,7 @@ const ALPHA_BACKGROUND: u16 = 128;
 /// Build one with [`Image::decode`] (JPEG, PNG, WebP, GIF, BMP bytes; EXIF orientation
 /// applied) or [`Image::from_rgba`] (raw canvas pixels). Its pixel memory is overwritten with
 /// zeros when it is dropped: a photo is personal data too.
+#[derive(Clone)]
 pub struct Image {
     width: u32,
     height: u32,

@@ -15,6 +15,9 @@
 //! 5. Embed: [`Recognizer`] runs SFace; [`l2_normalize`] makes the template unit-length.
 //! 6. Compare: [`cosine`] of two templates.
 //! 7. Choose the face a caller means: [`choose_face`] (a person's [`FaceChoice`](crate::FaceChoice)).
+//!    Between showing the faces and the call that uses the chosen one, [`HeldDetections`] keeps
+//!    the decoded image and its faces ([`HeldDetection`], used once through
+//!    [`ImageInput::Detected`](crate::ImageInput::Detected)), so that one user action detects once.
 //!
 //! Models: [`verify_model`] checks the bytes against their SHA-256 ([`sha256_hex`]);
 //! [`fold_constant_dequantize`] folds the recognizer's quantised weights once at load.
@@ -26,6 +29,7 @@
 pub use crate::align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform, ALIGNED_SIZE, ARCFACE_TEMPLATE};
 pub use crate::decode::{decode_yunet, StrideOutputs};
 pub use crate::detector::{quick_look_suffices, Detections, Detector};
+pub use crate::engine::{HeldDetection, HeldDetections};
 pub use crate::gallery::choose_face;
 pub use crate::gallery::explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 pub use crate::letterbox::Letterbox;

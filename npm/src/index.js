@@ -149,9 +149,18 @@ export class FaceGate {
     this.#state.pending.clear();
   }
 
-  /** Every face in the image: `{ width, height, faces: [{ box, score, landmarks }] }`, largest first. */
-  async detect(image) {
-    return this.#withImage('detect', image, []);
+  /**
+   * Every face in the image: `{ width, height, faces: [{ bbox, score, landmarks }] }`, largest first.
+   *
+   * With `{ keep: true }`, the worker keeps the decoded image and these faces for the next call,
+   * and the result adds `detection` (a handle) and `keptUntil` (ms since the epoch). Pass
+   * `{ detection }` as the image of that call (`enroll`, `verify`, `identify`, `explain`): it
+   * neither decodes nor detects again, and its `face` index refers to exactly these faces. A kept
+   * detection serves one call and is wiped then (whatever the outcome), when a third is kept (two
+   * are), on `eraseAll`, and 60 s after it was made; its handle then gives `unknownDetection`.
+   */
+  async detect(image, options = {}) {
+    return this.#withImage('detect', image, [{ keep: options?.keep === true }]);
   }
 
   /**
@@ -288,7 +297,9 @@ export class FaceGate {
   async #withImage(method, image, rest) {
     // facegate's size check (in the worker) runs before image.js reads any pixel. Images are
     // prepared and sent one after the other, so that calls reach the worker in the order made.
+    // A kept detection (`{ detection }`, from detect with keep) goes as it is: no pixels to send.
     const sent = this.#imageQueue.then(async () => {
+      if (isKeptDetection(image)) return { answer: this.#send(method, [{ detection: image.detection }, ...rest], []) };
       const { payload, transfer } = await toTransferable(image, (size) => this.#send('probe', [size], []));
       return { answer: this.#send(method, [payload, ...rest], transfer) };
     });
@@ -340,6 +351,11 @@ function receive(state, message) {
 function failAll(state, error) {
   for (const { reject } of state.pending.values()) reject(new FaceGateError(error));
   state.pending.clear();
+}
+
+/** Whether `image` is `{ detection }`, a kept detection's handle (see `detect`). */
+function isKeptDetection(image) {
+  return image !== null && typeof image === 'object' && Object.getPrototypeOf(image) === Object.prototype && 'detection' in image;
 }
 
 function withSlash(url) {

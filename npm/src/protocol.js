@@ -13,7 +13,7 @@
 export const METHODS = Object.freeze([
   'load', 'detect', 'enroll', 'verify', 'identify', 'explain', 'compareExplained', 'releaseExplanation',
   'withdraw', 'eraseAll', 'list', 'exportGallery', 'importGallery', 'generatePassphrase', 'auditLog',
-  'handOver', 'dispose', 'probe',
+  'handOver', 'dispose', 'probe', 'stats',
 ]);
 
 /**

@@ -90,15 +90,54 @@ function chooseWasm(wasmUrl, wasmVariant, threads) {
   return { build: 'simd128', expected: MANIFEST.wasm, url: wasmUrl ?? new URL('./wasm/facegate_bg.wasm', import.meta.url).href };
 }
 
+// How to map each kept detection's results back to its source's pixels (decode.js), by handle:
+// the pixels and faces themselves are kept in the wasm core (FaceGateCore.detect with keep), and
+// wiped there when used, replaced, erased or after 60 s. At most MAX_KEPT entries, like the core.
+const keptMappings = new Map();
+const MAX_KEPT = 2;
+
 /**
- * Runs `f(input, options)` on the pixels of `image` (after facegate's checks, decode.js) and
- * returns its result in the source image's pixels; then overwrites the pixel and byte copies
- * this worker holds.
+ * What a call whose image is `{ detection }` runs on: the kept detection (the core takes and
+ * wipes it; an unknown handle gives `unknownDetection` there), with the mapping of the
+ * source it was detected in.
+ */
+function keptPixels(detection) {
+  if (typeof detection !== 'string') {
+    throw Object.assign(new Error('detection must be the string detect() returned'), { code: 'invalidInput' });
+  }
+  const mapping = keptMappings.get(detection);
+  keptMappings.delete(detection);
+  return { input: { detection }, toDecoded: mapping?.toDecoded ?? ((o) => o), toSource: mapping?.toSource ?? ((r) => r), wipe() {} };
+}
+
+/**
+ * Runs `f(input, options)` on the pixels of `image` (after facegate's checks, decode.js), or on
+ * a kept detection (`{ detection }`), and returns its result in the source image's pixels; then
+ * overwrites the pixel and byte copies this worker holds.
  */
 async function withPixels(image, options, f) {
-  const px = await toPixels(requireCore(), image);
+  const px = image && typeof image === 'object' && 'detection' in image ? keptPixels(image.detection) : await toPixels(requireCore(), image);
   try {
     return px.toSource(f(px.input, px.toDecoded(options)));
+  } finally {
+    px.wipe();
+  }
+}
+
+/**
+ * `detect`: the faces of `image`; with `{ keep: true }` the core keeps the decoded image and
+ * these faces for the next call, under the returned `detection` handle.
+ */
+async function detect(image, options) {
+  const keep = options?.keep === true;
+  const px = await toPixels(requireCore(), image);
+  try {
+    const result = px.toSource(requireCore().detect(px.input, { keep }));
+    if (result.detection) {
+      keptMappings.set(result.detection, { toDecoded: px.toDecoded, toSource: px.toSource });
+      while (keptMappings.size > MAX_KEPT) keptMappings.delete(keptMappings.keys().next().value);
+    }
+    return result;
   } finally {
     px.wipe();
   }
@@ -169,7 +208,7 @@ const handlers = {
     loaded = { ready: true, build: wasm.build, threads: core.threads, phases };
     return loaded;
   },
-  detect: (image) => withPixels(image, undefined, (px) => requireCore().detect(px)),
+  detect,
   enroll: (image, options) => withPixels(image, options, (px, o) => requireCore().enroll(px, o)),
   verify: (image, options) => withPixels(image, options, (px, o) => requireCore().verify(px, o)),
   identify: (image, options) => withPixels(image, options ?? {}, (px, o) => requireCore().identify(px, o)),
@@ -200,7 +239,12 @@ const handlers = {
     if (typeof referenceId !== 'string') throw Object.assign(new Error('referenceId must be a string'), { code: 'invalidInput' });
     return requireCore().withdraw(referenceId);
   },
-  eraseAll: (options) => requireCore().eraseAll(options ?? {}),
+  eraseAll(options) {
+    keptMappings.clear();
+    return requireCore().eraseAll(options ?? {});
+  },
+  /** Counts for tests and benchmarks: `{ detections }`, the detector passes this worker's core ran. */
+  stats: () => ({ detections: requireCore().detectionsRun }),
   list: () => requireCore().list(),
   exportGallery: (options) => requireCore().exportGallery(options),
   importGallery: (bytes, options) => requireCore().importGallery(bytes, options),
@@ -215,11 +259,13 @@ const handlers = {
     if (core) core.free();
     core = null;
     loaded = null;
+    keptMappings.clear();
     const k = kept;
     kept = null;
     return { ...k, history };
   },
   dispose() {
+    keptMappings.clear();
     if (core) core.free();
     core = null;
     loaded = null;

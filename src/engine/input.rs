@@ -2,6 +2,7 @@
 
 use super::Engine;
 use crate::error::Result;
+use crate::face::Face;
 use crate::image::Image;
 
 /// An image as the caller hands it over: encoded file bytes or raw RGBA pixels (a canvas, a
@@ -20,15 +21,27 @@ pub enum ImageInput<'a> {
         /// Height in pixels.
         height: u32,
     },
+    /// An image already decoded and its faces already detected (a kept detection,
+    /// [`HeldDetection`](crate::pipeline::HeldDetection)): the gallery uses these pixels and
+    /// these faces, in this order, and neither decodes nor detects again. A face index refers
+    /// to `faces`.
+    Detected {
+        /// The decoded image.
+        image: &'a Image,
+        /// Its faces, as returned by [`Engine::detect`] (largest first).
+        faces: &'a [Face],
+    },
 }
 
 impl Engine {
     /// The image of an [`ImageInput`]: [`Engine::decode`] for encoded bytes,
-    /// [`Engine::from_rgba`] for pixels (their errors, their limits).
+    /// [`Engine::from_rgba`] for pixels (their errors, their limits); a copy of an already
+    /// decoded one ([`ImageInput::Detected`]).
     pub fn load(&self, input: ImageInput<'_>) -> Result<Image> {
         match input {
             ImageInput::Encoded(bytes) => self.decode(bytes),
             ImageInput::Rgba { pixels, width, height } => self.from_rgba(pixels, width, height),
+            ImageInput::Detected { image, .. } => Ok(image.clone()),
         }
     }
 }

@@ -6,11 +6,11 @@ use crate::engine::ImageInput;
 use crate::error::Result;
 use crate::template::Template;
 
-/// Decodes `input`, detects its faces, and embeds the one `choice` designates, and only that
-/// one. The pixels are wiped (dropped) before this returns, whatever the outcome.
+/// Decodes `input`, detects its faces (or takes those of a kept detection,
+/// [`ImageInput::Detected`]), and embeds the one `choice` designates, and only that one. The
+/// pixels this call decoded are wiped (dropped) before it returns, whatever the outcome.
 pub(crate) fn template_of_choice(engine: &impl FaceEngine, input: ImageInput<'_>, choice: FaceChoice) -> Result<Template> {
-    let image = engine.load(input)?;
-    let faces = engine.detect(&image)?;
-    let chosen = choose_face(&faces, choice)?;
-    engine.template(&image, &faces[chosen])
+    let found = engine.detected(input)?;
+    let chosen = choose_face(found.faces(), choice)?;
+    engine.template(found.image(), &found.faces()[chosen])
 }

@@ -8,6 +8,42 @@ use crate::face::Face;
 use crate::image::Image;
 use crate::template::Template;
 
+/// An image and its faces, as [`FaceEngine::detected`] gives them.
+pub enum Detected<'a> {
+    /// Decoded and detected by this call (wiped when dropped).
+    Fresh {
+        /// The decoded image.
+        image: Image,
+        /// Its faces, largest first.
+        faces: Vec<Face>,
+    },
+    /// Kept from an earlier detection (see [`ImageInput::Detected`]).
+    Kept {
+        /// The decoded image.
+        image: &'a Image,
+        /// Its faces, in the order the caller saw.
+        faces: &'a [Face],
+    },
+}
+
+impl Detected<'_> {
+    /// The image.
+    pub fn image(&self) -> &Image {
+        match self {
+            Detected::Fresh { image, .. } => image,
+            Detected::Kept { image, .. } => image,
+        }
+    }
+
+    /// Its faces.
+    pub fn faces(&self) -> &[Face] {
+        match self {
+            Detected::Fresh { faces, .. } => faces,
+            Detected::Kept { faces, .. } => faces,
+        }
+    }
+}
+
 /// The steps of the pipeline the gallery uses. [`Engine`] implements it; a test can wrap an
 /// engine to count calls and prove what did not run.
 pub trait FaceEngine {
@@ -25,11 +61,25 @@ pub trait FaceEngine {
     fn explain_face(&self, image: &Image, face: &Face) -> Result<FaceSteps>;
 
     /// The image of an [`ImageInput`] (see [`Engine::load`]): [`FaceEngine::decode`] or
-    /// [`FaceEngine::from_rgba`].
+    /// [`FaceEngine::from_rgba`]; a copy of an [`ImageInput::Detected`] one.
     fn load(&self, input: ImageInput<'_>) -> Result<Image> {
         match input {
             ImageInput::Encoded(bytes) => self.decode(bytes),
             ImageInput::Rgba { pixels, width, height } => self.from_rgba(pixels, width, height),
+            ImageInput::Detected { image, .. } => Ok(image.clone()),
+        }
+    }
+
+    /// The image of `input` and its faces: decoded and detected now, or those a
+    /// [`ImageInput::Detected`] carries (then nothing is decoded or detected).
+    fn detected<'a>(&self, input: ImageInput<'a>) -> Result<Detected<'a>> {
+        match input {
+            ImageInput::Detected { image, faces } => Ok(Detected::Kept { image, faces }),
+            other => {
+                let image = self.load(other)?;
+                let faces = self.detect(&image)?;
+                Ok(Detected::Fresh { image, faces })
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ pub use export::{
     generate_passphrase, KdfParams, EXPORT_FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB, KDF_MAX_PARALLELISM, KDF_MAX_WORK_KIB, KDF_MIN_MEMORY_KIB,
     KDF_MIN_WORK_KIB, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,
 };
-pub use face_engine::FaceEngine;
+pub use face_engine::{Detected, FaceEngine};
 pub use matching::{Identification, Match};
 pub use portability::ImportReport;
 pub use reference::{ReferenceId, ReferenceInfo, MAX_LABEL_CHARS};

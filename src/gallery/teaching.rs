@@ -208,12 +208,12 @@ impl Gallery {
             return Err(Error::ExplanationCapReached { cap });
         }
 
-        let image = engine.load(image)?;
-        let faces = engine.detect(&image)?;
-        let chosen = choose_face(&faces, choice)?;
-        let FaceSteps { transform, aligned, template } = engine.explain_face(&image, &faces[chosen])?;
-        let (width, height) = (image.width(), image.height());
-        drop(image);
+        let found = engine.detected(image)?;
+        let chosen = choose_face(found.faces(), choice)?;
+        let FaceSteps { transform, aligned, template } = engine.explain_face(found.image(), &found.faces()[chosen])?;
+        let (width, height) = (found.image().width(), found.image().height());
+        let faces = found.faces().to_vec();
+        drop(found);
         self.teaching.explained += 1;
 
         let id = self.fresh_explanation_id()?;

@@ -104,11 +104,14 @@ impl CoreOptions {
     }
 }
 
-/// An image from JS: `{ rgba: Uint8Array, width, height }` (what a canvas gives) or
-/// `{ encoded: Uint8Array }` (file bytes). The copy in wasm memory is wiped when dropped.
+/// An image from JS: `{ rgba: Uint8Array, width, height }` (what a canvas gives),
+/// `{ encoded: Uint8Array }` (file bytes) or `{ detection }` (the handle `detect` returned with
+/// `keep: true`). The copy in wasm memory is wiped when dropped.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ImageArg {
+    #[serde(default)]
+    pub detection: Option<String>,
     #[serde(default)]
     pub rgba: Option<WipedBytes>,
     #[serde(default)]
@@ -144,6 +147,20 @@ pub(crate) struct Detection {
     pub height: u32,
     pub faces: Vec<Face>,
     pub detector: DetectorRun,
+    /// The kept detection's handle (with `keep: true`), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detection: Option<String>,
+    /// When it is wiped at the latest (ms since the epoch), with `detection`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_until: Option<f64>,
+}
+
+/// `detect`'s options: `{ keep }` (default false): keep the decoded image and its faces for
+/// the next call, under the returned `detection` handle.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub(crate) struct DetectArgs {
+    pub keep: bool,
 }
 
 /// How `detect` found its faces: `{ inputSize, inputWidth, inputHeight, runs, withBorder }`.

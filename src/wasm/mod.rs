@@ -7,20 +7,28 @@
 //! Templates never cross: not in results, not in errors. The teaching view (`explain`, off
 //! unless the options turn it on) returns a picture of a template (one signed byte per value)
 //! and five printed values, and keeps the template itself inside, under a handle.
+//!
+//! One user action decodes and detects once: `detect(image, { keep: true })` keeps the decoded
+//! image and its faces under a short-lived `detection` handle ([`HeldDetections`](crate::pipeline::HeldDetections)), and the
+//! call that follows (`enroll`, `verify`, `identify`, `explain`) takes `{ detection }` instead of
+//! an image, so that its face index refers to exactly the faces the user saw.
 
 mod dto;
+
+use std::cell::Cell;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::pipeline::{FaceSteps, HeldDetection, HeldDetections};
 use crate::{
-    ConsentRecord, Engine, EraseOptions, Error, ExplanationId, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId, Subject, Timestamp,
-    TEMPLATE_LEN,
+    ConsentRecord, DetectionId, Engine, EraseOptions, Error, ExplanationId, Face, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId,
+    Subject, Template, Timestamp, TEMPLATE_LEN,
 };
 use dto::{
-    CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult, FaceArg,
-    IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, PurposeArg, SubjectArg, TeachingOptions, TransformDto,
+    CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, DetectArgs, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult,
+    FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, PurposeArg, SubjectArg, TeachingOptions, TransformDto,
     VerifyArgs,
 };
 
@@ -44,6 +52,10 @@ pub fn start() {
 pub struct FaceGateCore {
     engine: Engine,
     gallery: Gallery,
+    /// Detections kept for the call that follows (`detect` with `keep: true`).
+    held: HeldDetections,
+    /// Detector passes this core ran (`detect`, and each image decoded by a later call).
+    detections_run: Cell<u32>,
 }
 
 #[wasm_bindgen]
@@ -73,7 +85,7 @@ impl FaceGateCore {
             Engine::new(detector, recognizer, options.engine_config())
         }
         .map_err(|e| js_error(&e))?;
-        Ok(FaceGateCore { engine, gallery })
+        Ok(FaceGateCore { engine, gallery, held: HeldDetections::default(), detections_run: Cell::new(0) })
     }
 
     /// Plans what the constructor left for later (the recognizer, the detector's full-size
@@ -91,12 +103,35 @@ impl FaceGateCore {
 
     /// Every face in `image` (`{ rgba, width, height }` or `{ encoded }`):
     /// `{ width, height, faces: [{ bbox, score, landmarks }], detector: { inputSize, inputWidth,
-    /// inputHeight, runs, withBorder } }`, largest first.
-    pub fn detect(&self, image: JsValue) -> Result<JsValue, JsError> {
+    /// inputHeight, runs, withBorder } }`, largest first. With `options` `{ keep: true }`, the
+    /// decoded image and these faces are kept for the next call under `detection` (a handle,
+    /// returned with `keptUntil`, ms since the epoch): pass `{ detection }` as that call's image.
+    /// A kept detection is wiped when used (whatever the outcome), replaced (at most
+    /// [`crate::limits::MAX_HELD_DETECTIONS`] are kept), erased (`eraseAll`) or after
+    /// [`crate::limits::DETECTION_HOLD_MS`] (60 s); then its handle gives `unknownDetection`.
+    pub fn detect(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let args: DetectArgs = from_js_or_default(options, "detect options")?;
         let image = self.image(image)?;
+        self.count_detection();
         let found = self.engine.detections(&image).map_err(|e| js_error(&e))?;
         let detector = dto::DetectorRun::from(&found);
-        to_js(&Detection { width: image.width(), height: image.height(), faces: found.faces, detector })
+        let (width, height) = (image.width(), image.height());
+        let faces = found.faces;
+        let (detection, kept_until) = if args.keep {
+            let now = self.gallery.clock().now().as_unix_ms();
+            let (id, until) = self.held.keep(HeldDetection { image, faces: faces.clone() }, now).map_err(|e| js_error(&e))?;
+            (Some(id.to_string()), Some(until as f64))
+        } else {
+            (None, None)
+        };
+        to_js(&Detection { width, height, faces, detector, detection, kept_until })
+    }
+
+    /// How many times this core has run the face detector (`detect`, and every call given an
+    /// image rather than a kept `detection`): a count for tests and benchmarks.
+    #[wasm_bindgen(getter, js_name = detectionsRun)]
+    pub fn detections_run(&self) -> u32 {
+        self.detections_run.get()
     }
 
     /// Enrols a reference from `image` under `options` (`{ consent, label, face? }`):
@@ -109,8 +144,9 @@ impl FaceGateCore {
             None => None,
         };
         let arg: ImageArg = from_js(image, "image")?;
-        let input = image_input(&arg)?;
-        let id = self.gallery.enroll(&self.engine, input, FaceArg::choice(args.face.take()), &args.label, consent).map_err(|e| js_error(&e))?;
+        let source = self.source(&arg)?;
+        let engine = Counting { engine: &self.engine, runs: &self.detections_run };
+        let id = self.gallery.enroll(&engine, source.input()?, FaceArg::choice(args.face.take()), &args.label, consent).map_err(|e| js_error(&e))?;
         to_js(&serde_json_like_id(id))
     }
 
@@ -119,7 +155,9 @@ impl FaceGateCore {
         let args: VerifyArgs = from_js(options, "verify options")?;
         let id: ReferenceId = args.reference_id.parse().map_err(|e| js_error(&e))?;
         let arg: ImageArg = from_js(image, "image")?;
-        let m = self.gallery.verify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
+        let source = self.source(&arg)?;
+        let engine = Counting { engine: &self.engine, runs: &self.detections_run };
+        let m = self.gallery.verify(&engine, source.input()?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
         to_js(&MatchResult::new(&m, self.gallery.config.operating_point))
     }
 
@@ -127,7 +165,9 @@ impl FaceGateCore {
     pub fn identify(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         let args: IdentifyArgs = from_js_or_default(options, "identify options")?;
         let arg: ImageArg = from_js(image, "image")?;
-        let found = self.gallery.identify(&self.engine, image_input(&arg)?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
+        let source = self.source(&arg)?;
+        let engine = Counting { engine: &self.engine, runs: &self.detections_run };
+        let found = self.gallery.identify(&engine, source.input()?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
         let point = self.gallery.config.operating_point;
         to_js(&IdentifyResult {
             best: found.best.as_ref().map(|m| MatchResult::new(m, point)),
@@ -149,7 +189,9 @@ impl FaceGateCore {
             None => None,
         };
         let arg: ImageArg = from_js(image, "image")?;
-        let e = self.gallery.explain(&self.engine, image_input(&arg)?, FaceArg::choice(args.face), consent).map_err(|e| js_error(&e))?;
+        let source = self.source(&arg)?;
+        let engine = Counting { engine: &self.engine, runs: &self.detections_run };
+        let e = self.gallery.explain(&engine, source.input()?, FaceArg::choice(args.face), consent).map_err(|e| js_error(&e))?;
         let rgb = e.aligned.as_rgb();
         let mut rgba = Vec::with_capacity(rgb.len() / 3 * 4);
         for px in rgb.chunks_exact(3) {
@@ -192,17 +234,20 @@ impl FaceGateCore {
         self.gallery.release_explanation(id).map_err(|e| js_error(&e))
     }
 
-    /// When the next consent expires or explained face is wiped (ms since the epoch), or
-    /// `undefined`: when to call `expireDue`.
+    /// When the next consent expires, explained face or kept detection is wiped (ms since the
+    /// epoch), or `undefined`: when to call `expireDue`.
     #[wasm_bindgen(js_name = nextExpiry)]
     pub fn next_expiry(&self) -> Option<f64> {
-        self.gallery.next_expiry().map(|t| t.as_unix_ms() as f64)
+        let gallery = self.gallery.next_expiry().map(|t| t.as_unix_ms());
+        let held = self.held.next_expiry();
+        gallery.into_iter().chain(held).min().map(|ms| ms as f64)
     }
 
-    /// Erases what is due now (references whose consent expired, explained faces past their
-    /// time): `{ expired: [referenceId] }`.
+    /// Erases what is due now (references whose consent expired, explained faces and kept
+    /// detections past their time): `{ expired: [referenceId] }`.
     #[wasm_bindgen(js_name = expireDue)]
     pub fn expire_due(&mut self) -> Result<JsValue, JsError> {
+        self.held.expire(self.gallery.clock().now().as_unix_ms());
         let expired = self.gallery.expire_due().iter().map(ReferenceId::to_string).collect();
         to_js(&ExpiryReport { expired })
     }
@@ -253,10 +298,12 @@ impl FaceGateCore {
         self.gallery.withdraw(id).map_err(|e| js_error(&e))
     }
 
-    /// Erases every reference (and the audit log with `{ auditLog: true }`): `{ erased }`.
+    /// Erases every reference and kept detection (and the audit log with `{ auditLog: true }`):
+    /// `{ erased }`.
     #[wasm_bindgen(js_name = eraseAll)]
     pub fn erase_all(&mut self, options: JsValue) -> Result<JsValue, JsError> {
         let args: EraseArgs = from_js_or_default(options, "erase options")?;
+        self.held.clear();
         let erased = self.gallery.erase_all(EraseOptions { audit_log: args.audit_log });
         to_js(&Erased { erased })
     }
@@ -303,15 +350,63 @@ fn serde_json_like_id(id: ReferenceId) -> Enrolled {
     Enrolled { reference_id: id.to_string() }
 }
 
+/// Where a call's image comes from: a kept detection (taken out of the store, so wiped once the
+/// call is done), or the caller's bytes.
+enum Source<'a> {
+    Kept(HeldDetection),
+    Given(&'a ImageArg),
+}
+
+impl Source<'_> {
+    fn input(&self) -> Result<ImageInput<'_>, JsError> {
+        match self {
+            Source::Kept(held) => Ok(ImageInput::Detected { image: &held.image, faces: &held.faces }),
+            Source::Given(arg) => image_input(arg),
+        }
+    }
+}
+
+/// The engine as the gallery uses it, counting detector passes (`detectionsRun`).
+struct Counting<'a> {
+    engine: &'a Engine,
+    runs: &'a Cell<u32>,
+}
+
+impl FaceEngine for Counting<'_> {
+    fn decode(&self, bytes: &[u8]) -> crate::Result<Image> {
+        self.engine.decode(bytes)
+    }
+
+    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> crate::Result<Image> {
+        self.engine.from_rgba(pixels, width, height)
+    }
+
+    fn detect(&self, image: &Image) -> crate::Result<Vec<Face>> {
+        self.runs.set(self.runs.get().saturating_add(1));
+        self.engine.detect(image)
+    }
+
+    fn template(&self, image: &Image, face: &Face) -> crate::Result<Template> {
+        FaceEngine::template(self.engine, image, face)
+    }
+
+    fn explain_face(&self, image: &Image, face: &Face) -> crate::Result<FaceSteps> {
+        self.engine.explain_face(image, face)
+    }
+}
+
 /// The gallery's view of an image argument (not decoded yet).
 fn image_input(arg: &ImageArg) -> Result<ImageInput<'_>, JsError> {
+    if arg.detection.is_some() {
+        return Err(coded("invalidInput", "an image is `{ rgba, width, height }`, `{ encoded }` or `{ detection }` alone"));
+    }
     match (&arg.rgba, &arg.encoded) {
         (Some(px), None) => match (arg.width, arg.height) {
             (Some(width), Some(height)) => Ok(ImageInput::Rgba { pixels: &px.0, width, height }),
             _ => Err(coded("invalidInput", "an RGBA image needs `width` and `height`")),
         },
         (None, Some(bytes)) => Ok(ImageInput::Encoded(&bytes.0)),
-        _ => Err(coded("invalidInput", "an image is `{ rgba, width, height }` or `{ encoded }`")),
+        _ => Err(coded("invalidInput", "an image is `{ rgba, width, height }`, `{ encoded }` or `{ detection }`")),
     }
 }
 
@@ -338,6 +433,22 @@ impl FaceGateCore {
             Some(_) => return Err(invalid("expiresAt", "must be a finite time in milliseconds since the epoch")),
         };
         ConsentRecord::new(subject, purpose, &c.consent_text, expires_at, self.gallery.clock()).map_err(|e| js_error(&e))
+    }
+
+    /// The image of a call: the kept detection `arg.detection` names (taken out: it serves
+    /// this call only; `unknownDetection` when it is not kept), or the bytes given.
+    fn source<'a>(&mut self, arg: &'a ImageArg) -> Result<Source<'a>, JsError> {
+        let Some(handle) = &arg.detection else { return Ok(Source::Given(arg)) };
+        if arg.rgba.is_some() || arg.encoded.is_some() || arg.width.is_some() || arg.height.is_some() {
+            return Err(coded("invalidInput", "an image is `{ detection }` alone, or bytes"));
+        }
+        let id: DetectionId = handle.parse().map_err(|e| js_error(&e))?;
+        let now = self.gallery.clock().now().as_unix_ms();
+        self.held.take(id, now).map(Source::Kept).map_err(|e| js_error(&e))
+    }
+
+    fn count_detection(&self) {
+        self.detections_run.set(self.detections_run.get().saturating_add(1));
     }
 
     fn image(&self, value: JsValue) -> Result<Image, JsError> {

@@ -327,6 +327,7 @@ export default {
   error_teachingDisabled: 'The teaching view is off in this copy of facegate.',
   error_explanationCapReached: 'The teaching view has shown as many faces as it may in this visit ({message}). Reload the page to start again.',
   error_unknownExplanation: 'This face is no longer held for the teaching view (it was wiped after use, replaced, erased or kept too long). Choose the photo again.',
+  error_unknownDetection: 'This photo is no longer held for the next step (it is wiped after one use, when another photo replaces it, on erasure or after 60 seconds). Choose the photo again.',
   error_galleryFull: 'You have reached the maximum number of references. Withdraw one first.',
   error_galleryEmpty: 'There is no reference to compare with. Add one first.',
   error_unknownReference: 'This reference no longer exists: it was withdrawn or erased, so there is nothing to compare with.',

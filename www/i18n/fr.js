@@ -327,6 +327,7 @@ export default {
   error_teachingDisabled: 'La vue pédagogique est désactivée dans cette copie de facegate.',
   error_explanationCapReached: 'La vue pédagogique a montré autant de visages qu\'elle le peut pendant cette visite ({message}). Rechargez la page pour recommencer.',
   error_unknownExplanation: 'Ce visage n\'est plus gardé pour la vue pédagogique (effacé après usage, remplacé, effacé par vous ou gardé trop longtemps). Choisissez à nouveau la photo.',
+  error_unknownDetection: 'Cette photo n\'est plus gardée pour l\'étape suivante (elle est effacée après un usage, quand une autre photo la remplace, à l\'effacement ou après 60 secondes). Choisissez à nouveau la photo.',
   error_galleryFull: 'Vous avez atteint le nombre maximal de références. Retirez-en une d\'abord.',
   error_galleryEmpty: 'Il n\'y a aucune référence à comparer. Ajoutez-en une d\'abord.',
   error_unknownReference: 'Cette référence n\'existe plus : elle a été retirée ou effacée, il n\'y a donc rien à comparer.',

@@ -8,7 +8,7 @@ import { showError } from './errors.js';
 import { clearCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
-import { detectPhoto } from './detect-photo.js';
+import { detectPhoto, withDetection } from './detect-photo.js';
 import { identifyCard, verifyCard } from './result-card.js';
 import { busy } from './busy.js';
 
@@ -22,7 +22,7 @@ export function setUpCheck(app) {
   const result = $('check-result');
   const select = $('check-reference');
   const work = $('check-work');
-  let photo = null; // { bitmap, faces, face }
+  let photo = null; // { bitmap, faces, face, detection }
   let picker = null;
   let last = null; // the outcome on screen, redrawn after a language switch
   let run = 0; // the latest comparison asked for; older answers are dropped
@@ -98,9 +98,9 @@ export function setUpCheck(app) {
       let outcome;
       if (mode() === 'verify') {
         if (!select.value) throw Object.assign(new Error('no reference'), { code: 'galleryEmpty' });
-        outcome = { kind: 'verify', match: await fg.verify(photo.bitmap, select.value, { face }) };
+        outcome = { kind: 'verify', match: await withDetection(photo, (image) => fg.verify(image, select.value, { face })) };
       } else {
-        outcome = { kind: 'identify', found: await fg.identify(photo.bitmap, { face }) };
+        outcome = { kind: 'identify', found: await withDetection(photo, (image) => fg.identify(image, { face })) };
       }
       if (mine !== run || asked !== question()) return;
       last = { ...outcome, question: asked };

@@ -6,7 +6,9 @@ function noFace() {
 }
 
 /**
- * `{ bitmap, faces }` for `source` (File or ImageBitmap). A file goes to facegate first: its
+ * `{ bitmap, faces, detection }` for `source` (File or ImageBitmap). `detection` is the handle
+ * under which the worker keeps the decoded photo and these faces for the next call (see
+ * `withDetection`): one user action decodes and detects the photo once. A file goes to facegate first: its
  * checks (size, format, the size its header declares, a JPEG's scans) run on the bytes before
  * anything decodes it, so a decompression bomb is refused before this page would decode it to
  * show it; the faces come back in the photo's own pixels, those of the bitmap drawn here.
@@ -14,17 +16,17 @@ function noFace() {
  */
 export async function detectPhoto(fg, source) {
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    const detection = await fg.detect(source); // throws the engine's typed error
+    const detection = await fg.detect(source, { keep: true }); // throws the engine's typed error
     if (detection.faces.length === 0) throw noFace();
     const bitmap = await toBitmap(source);
     if (!bitmap) throw Object.assign(new Error('this image cannot be shown'), { code: 'invalidImage' });
-    return { bitmap, faces: detection.faces };
+    return { bitmap, faces: detection.faces, detection: detection.detection ?? null };
   }
   const bitmap = await toBitmap(source);
   if (!bitmap) throw Object.assign(new Error('this image cannot be shown'), { code: 'invalidImage' });
   let detection;
   try {
-    detection = await fg.detect(bitmap);
+    detection = await fg.detect(bitmap, { keep: true });
   } catch (e) {
     bitmap.close();
     throw e;
@@ -33,5 +35,24 @@ export async function detectPhoto(fg, source) {
     bitmap.close();
     throw noFace();
   }
-  return { bitmap, faces: detection.faces };
+  return { bitmap, faces: detection.faces, detection: detection.detection ?? null };
+}
+
+/**
+ * `call(image)` for `photo` (what detectPhoto gave): the first time on its kept detection, so
+ * that the face index refers to exactly the faces shown and nothing is decoded or detected
+ * again; later (a kept detection serves one call), or when it was wiped meanwhile (60 s, or a
+ * newer photo replaced it), on the photo's bitmap.
+ */
+export async function withDetection(photo, call) {
+  const detection = photo.detection;
+  photo.detection = null;
+  if (detection) {
+    try {
+      return await call({ detection });
+    } catch (e) {
+      if (e?.code !== 'unknownDetection') throw e;
+    }
+  }
+  return call(photo.bitmap);
 }

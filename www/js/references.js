@@ -5,7 +5,7 @@ import { showError } from './errors.js';
 import { clearCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
-import { detectPhoto } from './detect-photo.js';
+import { detectPhoto, withDetection } from './detect-photo.js';
 import { busy } from './busy.js';
 
 const $ = (id) => document.getElementById(id);
@@ -159,7 +159,7 @@ export function setUpReferences(app) {
     const done = busy(form, 'busyEnroll', { parent: form.querySelector('.actions') });
     try {
       const fg = await app.engine();
-      await fg.enroll(photo.bitmap, { consent, label, face: photo.face });
+      await withDetection(photo, (image) => fg.enroll(image, { consent, label, face: photo.face }));
       clearPhoto();
       source.reset();
       app.announce(() => t('referenceAdded', { label }));

@@ -11,7 +11,7 @@ import { showError } from './errors.js';
 import { clearCanvas, pictureCanvas } from './photo.js';
 import { showFaces } from './picker.js';
 import { mountPhotoSource } from './photo-source.js';
-import { detectPhoto } from './detect-photo.js';
+import { detectPhoto, withDetection } from './detect-photo.js';
 import { verdict, oneIn } from './result-card.js';
 import { drawCurve, ratesAt } from './curve.js';
 import { nutritionRows } from './nutrition.js';
@@ -130,9 +130,9 @@ export function setUpTeach(app) {
     showError($('teach-error'), null);
     try {
       const fg = await app.engine();
-      const { bitmap, faces } = await detectPhoto(fg, x);
+      const { bitmap, faces, detection } = await detectPhoto(fg, x);
       if (mine !== attempts[name]) return void bitmap.close();
-      const s = { bitmap, faces, explanation: null, picker: null };
+      const s = { bitmap, faces, detection, explanation: null, picker: null };
       slots[name] = s;
       const canvas = pictureCanvas('preview', t('teachBoxLabel'));
       const info = document.createElement('p');
@@ -173,7 +173,7 @@ export function setUpTeach(app) {
         purpose: { other: t('teachPurpose') },
         consentText: t('purposeLearn'),
       };
-      const explanation = await fg.explain(s.bitmap, { consent, face });
+      const explanation = await withDetection(s, (image) => fg.explain(image, { consent, face }));
       if (slots[name] !== s) {
         fg.releaseExplanation(explanation.explanation).catch(() => {});
         return void wipePictures(explanation);
