@@ -53,7 +53,7 @@ fn core() -> FaceGateCore {
 #[wasm_bindgen_test]
 fn load_detect_enroll_verify_erase() {
     let mut core = core();
-    let found = core.detect(encoded(B1)).map_err(code_of).unwrap();
+    let found = core.detect(encoded(B1), JsValue::UNDEFINED).map_err(code_of).unwrap();
     assert_eq!(Reflect::get(&get(&found, "faces"), &"length".into()).unwrap().as_f64(), Some(1.0));
 
     let refused = core.enroll(encoded(B1), obj(&[("label", "me".into())])).map_err(code_of).unwrap_err();
@@ -77,6 +77,34 @@ fn load_detect_enroll_verify_erase() {
 }
 
 #[wasm_bindgen_test]
+fn a_kept_detection_serves_the_next_call_once_without_detecting_again() {
+    let mut core = core();
+    let enrolled = core.enroll(encoded(B1), obj(&[("label", "me".into()), ("consent", consent())])).map_err(code_of).unwrap();
+    let id = get(&enrolled, "referenceId");
+    assert_eq!(core.detections_run(), 1);
+    let found = core.detect(encoded(B2), obj(&[("keep", true.into())])).map_err(code_of).unwrap();
+    let handle = get(&found, "detection");
+    assert!(handle.is_string() && get(&found, "keptUntil").as_f64().is_some());
+    assert!(get(&core.detect(encoded(B2), JsValue::UNDEFINED).map_err(code_of).unwrap(), "detection").is_undefined(), "kept only when asked");
+    assert_eq!(core.detections_run(), 3);
+    let kept = || obj(&[("detection", handle.clone())]);
+    let same = core.verify(kept(), obj(&[("referenceId", id.clone()), ("face", 0.into())])).map_err(code_of).unwrap();
+    assert_eq!(get(&same, "likelySamePerson").as_bool(), Some(true));
+    assert_eq!(core.detections_run(), 3, "the kept detection was used: no detection");
+    // Used once, then wiped; a malformed or mixed argument is refused with a code.
+    assert_eq!(core.verify(kept(), obj(&[("referenceId", id.clone())])).map_err(code_of).unwrap_err(), "unknownDetection");
+    assert_eq!(core.verify(obj(&[("detection", "nope".into())]), obj(&[("referenceId", id.clone())])).map_err(code_of).unwrap_err(), "unknownDetection");
+    let mixed = obj(&[("detection", handle.clone()), ("encoded", Uint8Array::from(B2).into())]);
+    assert_eq!(core.verify(mixed, obj(&[("referenceId", id.clone())])).map_err(code_of).unwrap_err(), "invalidInput");
+    // eraseAll wipes kept detections too.
+    let again = get(&core.detect(encoded(B2), obj(&[("keep", true.into())])).map_err(code_of).unwrap(), "detection");
+    assert!(core.next_expiry().is_some());
+    core.erase_all(JsValue::UNDEFINED).map_err(code_of).unwrap();
+    let code = core.identify(obj(&[("detection", again)]), JsValue::UNDEFINED).map_err(code_of).unwrap_err();
+    assert_eq!(code, "unknownDetection");
+}
+
+#[wasm_bindgen_test]
 fn tampered_model_is_refused_with_a_code() {
     let mut bad = RECOGNIZER.to_vec();
     bad[500] ^= 1;
@@ -88,11 +116,11 @@ fn tampered_model_is_refused_with_a_code() {
 fn bad_options_and_images_are_typed_errors() {
     let code = FaceGateCore::new(DETECTOR, RECOGNIZER, obj(&[("detector", obj(&[("inputSize", 100.into())]))])).map(|_| ()).map_err(code_of).unwrap_err();
     assert_eq!(code, "invalidConfig");
-    let core = core();
+    let mut core = core();
     let rgba = obj(&[("rgba", Uint8Array::from(&[0u8; 7][..]).into()), ("width", 2.into()), ("height", 1.into())]);
-    assert_eq!(core.detect(rgba).map_err(code_of).unwrap_err(), "pixelBufferMismatch");
-    assert_eq!(core.detect(obj(&[])).map_err(code_of).unwrap_err(), "invalidInput");
-    assert_eq!(core.detect(encoded(b"not an image")).map_err(code_of).unwrap_err(), "unsupportedFormat");
+    assert_eq!(core.detect(rgba, JsValue::UNDEFINED).map_err(code_of).unwrap_err(), "pixelBufferMismatch");
+    assert_eq!(core.detect(obj(&[]), JsValue::UNDEFINED).map_err(code_of).unwrap_err(), "invalidInput");
+    assert_eq!(core.detect(encoded(b"not an image"), JsValue::UNDEFINED).map_err(code_of).unwrap_err(), "unsupportedFormat");
 }
 
 #[wasm_bindgen_test]
@@ -126,9 +154,9 @@ fn explain_is_off_unless_turned_on_needs_consent_and_returns_no_template() {
 
 #[wasm_bindgen_test]
 fn probe_image_checks_bytes_and_sizes_before_any_decoding() {
-    let core = core();
+    let mut core = core();
     let info = core.probe_image(Uint8Array::from(B1).into()).map_err(code_of).unwrap();
-    let found = core.detect(encoded(B1)).map_err(code_of).unwrap();
+    let found = core.detect(encoded(B1), JsValue::UNDEFINED).map_err(code_of).unwrap();
     assert_eq!(get(&info, "format").as_string().as_deref(), Some("jpeg"));
     assert_eq!((get(&info, "width").as_f64(), get(&info, "height").as_f64()), (get(&found, "width").as_f64(), get(&found, "height").as_f64()));
     let size = |w: u32, h: u32| obj(&[("width", w.into()), ("height", h.into())]);
