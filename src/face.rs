@@ -4,6 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::orientation::Rotation;
 
+pub(crate) mod choice;
+
+pub use choice::{choose_face, FaceChoice, FaceSelection};
+
 /// A point in image pixel coordinates (x to the right, y down; (0, 0) is the top-left
 /// corner of the top-left pixel's centre, as in OpenCV).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -124,38 +128,6 @@ pub struct Face {
     pub rotation: Rotation,
 }
 
-/// How to pick one face when an image holds several, for tools that must choose without a
-/// person choosing (the evaluation command; LFW's subject is the face nearest the centre).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum FaceSelection {
-    /// The face with the largest box (default).
-    #[default]
-    Largest,
-    /// The face with the highest detector score.
-    MostConfident,
-    /// The face whose box centre is nearest the image centre.
-    NearestCenter,
-}
-
-impl FaceSelection {
-    /// Index into `faces` of the chosen face, or `None` when `faces` is empty.
-    pub fn pick(self, faces: &[Face], width: u32, height: u32) -> Option<usize> {
-        let key = |f: &Face| -> f32 {
-            match self {
-                FaceSelection::Largest => f.bbox.area(),
-                FaceSelection::MostConfident => f.score,
-                FaceSelection::NearestCenter => {
-                    let c = f.bbox.center();
-                    let (dx, dy) = (c.x - width as f32 / 2.0, c.y - height as f32 / 2.0);
-                    -(dx * dx + dy * dy)
-                }
-            }
-        };
-        faces.iter().enumerate().max_by(|a, b| key(a.1).total_cmp(&key(b.1)).then(b.0.cmp(&a.0))).map(|(i, _)| i)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,19 +148,5 @@ mod tests {
     #[test]
     fn clipping_keeps_the_inside_part() {
         assert_eq!(bx(-5.0, 2.0, 10.0, 100.0).clipped(20, 50), bx(0.0, 2.0, 5.0, 48.0));
-    }
-
-    #[test]
-    fn selection_rules_pick_different_faces() {
-        let face = |b: BoundingBox, score: f32| Face { bbox: b, score, landmarks: Landmarks::default(), rotation: Rotation::None };
-        let faces = [
-            face(bx(0.0, 0.0, 50.0, 50.0), 0.7),    // largest, in a corner
-            face(bx(90.0, 90.0, 20.0, 20.0), 0.8),  // centred
-            face(bx(160.0, 0.0, 10.0, 10.0), 0.99), // most confident
-        ];
-        assert_eq!(FaceSelection::Largest.pick(&faces, 200, 200), Some(0));
-        assert_eq!(FaceSelection::NearestCenter.pick(&faces, 200, 200), Some(1));
-        assert_eq!(FaceSelection::MostConfident.pick(&faces, 200, 200), Some(2));
-        assert_eq!(FaceSelection::Largest.pick(&[], 10, 10), None);
     }
 }

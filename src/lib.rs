@@ -53,12 +53,12 @@ pub use config::{DetectorConfig, EngineConfig};
 pub use decision::{Decision, OperatingPoint, Outcome};
 pub use engine::{DetectionId, Engine, ImageInput, Measured};
 pub use error::{Error, ModelKind, Result};
-pub use face::{BoundingBox, Face, FaceSelection, Landmarks, Point};
+pub use face::{BoundingBox, Face, FaceChoice, FaceSelection, Landmarks, Point};
 pub use gallery::export_layout;
 pub use gallery::{
-    generate_passphrase, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, Detected, EraseOptions, Explanation, ExplanationId, FaceChoice,
-    FaceEngine, Gallery, GalleryConfig, Identification, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo, SessionHistory,
-    Subject, SubjectKind, SystemClock, TeachingConfig, Timestamp, EXPORT_FORMAT_VERSION,
+    generate_passphrase, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, Detected, EraseOptions, Explanation, ExplanationId, FaceEngine,
+    Gallery, GalleryConfig, Identification, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo, SessionHistory, Subject,
+    SubjectKind, SystemClock, TeachingConfig, Timestamp, EXPORT_FORMAT_VERSION,
 };
 pub use image::Image;
 pub use limits::ImageLimits;

@@ -30,7 +30,7 @@ pub use crate::align::{alignment_transform, umeyama, warp_bilinear, SimilarityTr
 pub use crate::decode::{decode_yunet, StrideOutputs};
 pub use crate::detector::{quick_look_suffices, Detections, Detector};
 pub use crate::engine::{HeldDetection, HeldDetections};
-pub use crate::gallery::choose_face;
+pub use crate::face::choose_face;
 pub use crate::gallery::explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
 pub use crate::letterbox::Letterbox;
 pub use crate::model::{sha256_hex, verify_model};

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use facegate::{Engine, Face, Image, OperatingPoint, Template};
+use facegate::pipeline::choose_face;
+use facegate::{Engine, Face, FaceChoice, Image, OperatingPoint, Template};
 
 /// One photo, decoded and searched for faces.
 struct Photo {
@@ -27,11 +28,8 @@ fn describe(name: &str, path: &Path, photo: &Photo, chosen: usize) {
 }
 
 fn template(engine: &Engine, photo: &Photo, index: usize, path: &Path) -> Result<Template, String> {
-    let face = photo.faces.get(index).ok_or_else(|| match photo.faces.len() {
-        0 => format!("{}: no face found", path.display()),
-        n => format!("{}: face {index} asked for, but only {n} found (0..{})", path.display(), n - 1),
-    })?;
-    engine.template(&photo.image, face).map_err(|e| e.to_string())
+    let chosen = choose_face(&photo.faces, FaceChoice::Index(index)).map_err(|e| format!("{}: {e}", path.display()))?;
+    engine.template(&photo.image, &photo.faces[chosen]).map_err(|e| e.to_string())
 }
 
 pub fn run(engine: &Engine, a: &Path, b: &Path, face_a: usize, face_b: usize) -> Result<(), String> {

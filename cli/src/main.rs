@@ -12,7 +12,8 @@ mod transforms;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Parser, Subcommand};
 use facegate::{DetectorConfig, Engine, EngineConfig, FaceSelection, OrientationConfig, QualityConfig};
 
 #[derive(Parser)]
@@ -68,8 +69,8 @@ enum Command {
         #[arg(long, default_value = "0")]
         impostors: String,
         /// Which face to use when an image holds several.
-        #[arg(long, value_enum, default_value_t = Select::NearestCenter)]
-        select: Select,
+        #[arg(long, default_value = "nearest-center", value_parser = select_parser())]
+        select: FaceSelection,
         /// Where to write scores.csv, det.png and calibration.json.
         #[arg(long, default_value = "out/eval")]
         out: PathBuf,
@@ -93,21 +94,11 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Select {
-    Largest,
-    MostConfident,
-    NearestCenter,
-}
-
-impl From<Select> for FaceSelection {
-    fn from(s: Select) -> Self {
-        match s {
-            Select::Largest => FaceSelection::Largest,
-            Select::MostConfident => FaceSelection::MostConfident,
-            Select::NearestCenter => FaceSelection::NearestCenter,
-        }
-    }
+/// `--select`: the rules' own names (FaceSelection::name), so that the command line has no
+/// copy of them.
+fn select_parser() -> impl TypedValueParser<Value = FaceSelection> {
+    clap::builder::PossibleValuesParser::new(FaceSelection::ALL.map(FaceSelection::name))
+        .map(|name| FaceSelection::ALL.into_iter().find(|s| s.name() == name).unwrap_or_default())
 }
 
 /// The engine, its networks on `threads` threads.
@@ -142,10 +133,10 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
             if transform.is_empty() {
-                eval::run(&engine, &eval::EvalOptions { pairs, root, impostors, select: select.into(), out, threads })
+                eval::run(&engine, &eval::EvalOptions { pairs, root, impostors, select, out, threads })
             } else {
                 let transforms = transform.clone();
-                stress::run(&engine, &stress::StressOptions { pairs, root, transforms, seed, limit, split, select: select.into(), out, threads })
+                stress::run(&engine, &stress::StressOptions { pairs, root, transforms, seed, limit, split, select, out, threads })
             }
         }
     }

@@ -1,9 +1,9 @@
 //! The one template an image yields: decode, detect, choose, embed the chosen face only.
 
-use super::choice::{choose_face, FaceChoice};
 use super::face_engine::FaceEngine;
 use crate::engine::ImageInput;
 use crate::error::Result;
+use crate::face::choice::{choose_face, FaceChoice};
 use crate::template::Template;
 
 /// Decodes `input`, detects its faces (or takes those of a kept detection,

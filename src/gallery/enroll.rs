@@ -1,7 +1,6 @@
 //! Enrolment: consent first, then the cap, then (only then) the image.
 
 use super::audit::AuditEventKind;
-use super::choice::FaceChoice;
 use super::consent::ConsentRecord;
 use super::embed::template_of_choice;
 use super::face_engine::FaceEngine;
@@ -11,6 +10,7 @@ use super::stored_template::StoredTemplate;
 use super::text::text_problem;
 use crate::engine::ImageInput;
 use crate::error::{Error, Result};
+use crate::face::choice::FaceChoice;
 
 impl Gallery {
     /// Enrolls the face `choice` designates in `image` as a reference labelled `label`, under

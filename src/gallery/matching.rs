@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use super::audit::{AuditEventKind, ComparisonMode};
-use super::choice::FaceChoice;
 use super::embed::template_of_choice;
 use super::face_engine::FaceEngine;
 use super::reference::{Reference, ReferenceId};
@@ -11,6 +10,7 @@ use super::store::{Expiry, Gallery};
 use crate::decision::{Decision, OperatingPoint, Outcome};
 use crate::engine::ImageInput;
 use crate::error::{Error, Result};
+use crate::face::choice::FaceChoice;
 use crate::quality::QualityReason;
 use crate::template::{cosine, Similarity, Template};
 

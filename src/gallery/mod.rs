@@ -29,7 +29,6 @@
 //! when they are dropped.
 
 mod audit;
-mod choice;
 mod clock;
 mod config;
 mod consent;
@@ -53,7 +52,6 @@ mod testing;
 mod tests;
 
 pub use audit::{AuditEvent, AuditEventKind, ComparisonMode, MAX_AUDIT_EVENTS};
-pub use choice::{choose_face, FaceChoice};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use config::{GalleryConfig, TeachingConfig, HARD_MAX_EXPLANATIONS, HARD_MAX_REFERENCES};
 pub use consent::{ConsentRecord, Purpose, Subject, SubjectKind, MAX_PURPOSE_CHARS, MAX_SUBJECT_NAME_CHARS};

@@ -19,7 +19,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::audit::AuditEventKind;
-use super::choice::{choose_face, FaceChoice};
 use super::clock::Timestamp;
 use super::consent::ConsentRecord;
 use super::explain::{rounded, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};
@@ -30,6 +29,7 @@ use super::stored_template::StoredTemplate;
 use crate::align::SimilarityTransform;
 use crate::engine::ImageInput;
 use crate::error::{Error, Result};
+use crate::face::choice::{choose_face, FaceChoice};
 use crate::face::Face;
 use crate::recognizer::AlignedFace;
 

@@ -6,7 +6,7 @@ use super::testing::{face_at, FakeEngine};
 use super::*;
 use crate::engine::ImageInput;
 use crate::error::Error;
-use crate::face::Point;
+use crate::face::{FaceChoice, Point};
 
 const ONE_FACE: u8 = 1;
 const THREE_FACES: u8 = 3;

@@ -1,9 +1,11 @@
-//! Which face of an image becomes a template: bystanders are never embedded.
+//! Which face of an image is meant, in one place: a person's choice ([`FaceChoice`], resolved
+//! by [`choose_face`]: bystanders are never embedded) and a tool's rule ([`FaceSelection`], for
+//! the evaluation command, where no person chooses).
 
 use serde::{Deserialize, Serialize};
 
+use super::{Face, Point};
 use crate::error::{Error, Result};
-use crate::face::{Face, Point};
 
 /// Which face of an image to use. Only that face is embedded; the others are never turned
 /// into templates.
@@ -48,10 +50,59 @@ pub fn choose_face(faces: &[Face], choice: FaceChoice) -> Result<usize> {
     }
 }
 
+/// How to pick one face when an image holds several, for tools that must choose without a
+/// person choosing (the evaluation command; LFW's subject is the face nearest the centre).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FaceSelection {
+    /// The face with the largest box (default).
+    #[default]
+    Largest,
+    /// The face with the highest detector score.
+    MostConfident,
+    /// The face whose box centre is nearest the image centre.
+    NearestCenter,
+}
+
+impl FaceSelection {
+    /// Every rule, in the order a help text lists them.
+    pub const ALL: [FaceSelection; 3] = [FaceSelection::Largest, FaceSelection::MostConfident, FaceSelection::NearestCenter];
+
+    /// The rule's name on a command line: `largest`, `most-confident` or `nearest-center`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaceSelection::Largest => "largest",
+            FaceSelection::MostConfident => "most-confident",
+            FaceSelection::NearestCenter => "nearest-center",
+        }
+    }
+
+    /// Index into `faces` of the chosen face, or `None` when `faces` is empty.
+    pub fn pick(self, faces: &[Face], width: u32, height: u32) -> Option<usize> {
+        let key = |f: &Face| -> f32 {
+            match self {
+                FaceSelection::Largest => f.bbox.area(),
+                FaceSelection::MostConfident => f.score,
+                FaceSelection::NearestCenter => {
+                    let c = f.bbox.center();
+                    let (dx, dy) = (c.x - width as f32 / 2.0, c.y - height as f32 / 2.0);
+                    -(dx * dx + dy * dy)
+                }
+            }
+        };
+        faces.iter().enumerate().max_by(|a, b| key(a.1).total_cmp(&key(b.1)).then(b.0.cmp(&a.0))).map(|(i, _)| i)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::face::{BoundingBox, Landmarks};
+    use crate::orientation::Rotation;
+
+    fn bx(x: f32, y: f32, w: f32, h: f32) -> BoundingBox {
+        BoundingBox { x, y, width: w, height: h }
+    }
 
     fn face(x: f32, y: f32, side: f32) -> Face {
         Face { bbox: BoundingBox { x, y, width: side, height: side }, score: 0.9, landmarks: Landmarks::default(), rotation: Default::default() }
@@ -99,5 +150,19 @@ mod tests {
         assert_eq!(serde_json::from_str::<FaceChoice>("\"auto\"").unwrap(), FaceChoice::Auto);
         assert_eq!(serde_json::from_str::<FaceChoice>("{\"index\":2}").unwrap(), FaceChoice::Index(2));
         assert_eq!(serde_json::from_str::<FaceChoice>("{\"point\":{\"x\":1.5,\"y\":2}}").unwrap(), FaceChoice::Point(Point::new(1.5, 2.0)));
+    }
+
+    #[test]
+    fn selection_rules_pick_different_faces() {
+        let face = |b: BoundingBox, score: f32| Face { bbox: b, score, landmarks: Landmarks::default(), rotation: Rotation::None };
+        let faces = [
+            face(bx(0.0, 0.0, 50.0, 50.0), 0.7),    // largest, in a corner
+            face(bx(90.0, 90.0, 20.0, 20.0), 0.8),  // centred
+            face(bx(160.0, 0.0, 10.0, 10.0), 0.99), // most confident
+        ];
+        assert_eq!(FaceSelection::Largest.pick(&faces, 200, 200), Some(0));
+        assert_eq!(FaceSelection::NearestCenter.pick(&faces, 200, 200), Some(1));
+        assert_eq!(FaceSelection::MostConfident.pick(&faces, 200, 200), Some(2));
+        assert_eq!(FaceSelection::Largest.pick(&[], 10, 10), None);
     }
 }
