@@ -1,4 +1,25 @@
-// facegate: TypeScript declarations for the public JS API (hand-written: this is what users see).
+// facegate: TypeScript declarations for the public JS API.
+//
+// The shapes that cross the wasm boundary (faces, detections, options, consents, results, the
+// engine's error codes) are generated from the Rust types into types/generated.d.ts (see
+// src/wasm/dto.rs); this file adds what JavaScript makes of them and the package's own API.
+// tests/contract/ checks both with `tsc --noEmit` and compares the error codes of every layer.
+
+import type {
+  BoundingBox, Consent, ConsentRecord, CosineRow, Detection, DetectorOptions, EngineErrorCode, Face, GalleryOptions, IdentifyResult,
+  MatchResult, Point, QualityReason, ReferenceInfo, TeachingOptions, Transform,
+} from './types/generated.js';
+
+export type {
+  BoundingBox, Consent, ConsentRecord, CosineRow, Detection, DetectorOptions, DetectorRun, EngineErrorCode, Face, GalleryOptions,
+  IdentifyResult, Landmarks, MatchResult, OperatingPoint, Outcome, Point, Purpose, QualityReason, ReferenceInfo, Subject,
+  TeachingOptions, Timestamp, Transform,
+} from './types/generated.js';
+
+/** The box of a face (`Face.bbox`): the older name of `BoundingBox`. */
+export type Box = BoundingBox;
+/** The consent of a reference as `list()` gives it back (the older name of `ConsentRecord`). */
+export type ConsentInfo = ConsentRecord;
 
 /** Anything facegate can read a face from. Encoded bytes: JPEG, PNG, WebP, GIF or BMP. */
 export type ImageLike =
@@ -14,50 +35,6 @@ export type ImageLike =
   | Uint8Array
   | ArrayBuffer;
 
-export interface Point { x: number; y: number }
-export interface Box { x: number; y: number; width: number; height: number }
-
-/** Five landmarks; "right"/"left" are the subject's (the right eye appears on the image's left). */
-export interface Landmarks { rightEye: Point; leftEye: Point; nose: Point; rightMouth: Point; leftMouth: Point }
-
-export interface Face {
-  /** Face box in image pixels, clipped to the image. */
-  bbox: Box;
-  /** Detector confidence, 0..1. */
-  score: number;
-  landmarks: Landmarks;
-  /**
-   * How far the photo had to be turned (degrees clockwise) for the face to be found upright:
-   * 0 for an upright photo; 90, 180 or 270 for a photo taken sideways or upside down. Box and
-   * landmarks are in the photo's own pixels whatever the turn.
-   */
-  rotation: 0 | 90 | 180 | 270;
-}
-
-/** How the detector looked at the image: the input it ran at (the full size, 640, or the quick look's size when that is on and found a large enough face). */
-export interface DetectorRun {
-  /** Longest side of the detector input the faces come from, in pixels. */
-  inputSize: number;
-  inputWidth: number;
-  inputHeight: number;
-  /** Network runs for this image (1 to 3). */
-  runs: number;
-  /** Whether the faces were found only after framing the image with a border. */
-  withBorder: boolean;
-}
-
-/**
- * The image's own size and faces, in its own pixels (EXIF orientation applied), also when a
- * large photo was decoded smaller for speed and memory.
- */
-export interface Detection {
-  width: number; height: number; faces: Face[]; detector: DetectorRun;
-  /** With `detect(image, { keep: true })`: the kept detection's handle, for the next call's image (`{ detection }`). */
-  detection?: string;
-  /** When the kept detection is wiped at the latest (ms since the epoch): 60 s after it was made. */
-  keptUntil?: number;
-}
-
 /** A kept detection as a call's image: used once (then wiped); `unknownDetection` once used, replaced, erased or after 60 s. */
 export interface KeptDetection { detection: string }
 
@@ -70,38 +47,6 @@ export interface LoadProgress {
   total: number;
   /** loaded / total: reaches 1. */
   fraction: number;
-}
-
-export interface DetectorOptions {
-  /** Longest side of the detector input, a multiple of 32 from 96 to 1920 (landscape images get a landscape input). Default 640. */
-  inputSize?: number;
-  /** Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces are kept when the largest is at least `quickMinFace` px wide in it, else the image is looked at again at `inputSize`. Default 0 (none): 320 pays off only where faces fill the frame. */
-  quickInputSize?: number;
-  /** See `quickInputSize`. Default 128. */
-  quickMinFace?: number;
-  /** Lowest detector score kept, (0, 1]. Default 0.6. */
-  scoreThreshold?: number;
-  /** Non-maximum-suppression IoU, (0, 1]. Default 0.3. */
-  nmsIou?: number;
-  /** Most faces per image, 1..1000. Default 100. */
-  maxFaces?: number;
-}
-
-export type OperatingPoint = 'fmr1e2' | 'fmr1e3' | 'fmr1e4';
-
-export interface GalleryOptions {
-  /** Most references held, 1..100. Default 10. */
-  maxReferences?: number;
-  /** Decision threshold, named by its false-match rate. Default 'fmr1e3'. */
-  operatingPoint?: OperatingPoint;
-}
-
-/** The teaching view's settings: `true` is `{ maxExplanations: 20, holdMs: 600000 }`. */
-export interface TeachingOptions {
-  /** Faces that may be explained in this session (a FaceGate's life, across eraseAll), 0..1000. Default 20. */
-  maxExplanations?: number;
-  /** How long an explained face's template stays held for a comparison, ms, 1000..3600000. Default 600000 (10 min). */
-  holdMs?: number;
 }
 
 export interface LoadOptions {
@@ -135,78 +80,10 @@ export interface LoadOptions {
   teaching?: boolean | TeachingOptions;
 }
 
-/** Whose face a reference shows. */
-export type Subject = 'self' | { otherPerson: string };
-/** What a reference may be used for. */
-export type Purpose = 'verifyItIsMe' | 'compareWithConsentingPerson' | { other: string };
-
-/** The consent the user gave for one reference image. */
-export interface Consent {
-  subject: Subject;
-  purpose: Purpose;
-  /** The exact text the user was shown and agreed to (facegate keeps only its SHA-256). */
-  consentText: string;
-  /** When the consent ends (ms since the epoch); the reference is erased then. */
-  expiresAt?: number;
-}
-
 /** Which face to use when a photo holds several: its index (largest first) or a point inside its box. */
 export type FaceChoice = number | Point;
 
 export interface EnrollOptions { consent: Consent; label: string; face?: FaceChoice }
-
-/** The three outcomes of a comparison. */
-export type Outcome = 'likelySamePerson' | 'likelyDifferentPeople' | 'cannotTell';
-
-/**
- * Why facegate cannot tell (the probe's face failed the quality gate): at the stated
- * false-match rate, such a face would "match" too many other people. Also the `reason` of a
- * `faceUnusable` error, with which `enroll` refuses such a reference.
- */
-export type QualityReason =
-  | 'faceOutsidePhoto' | 'faceRotated' | 'notFrontal' | 'faceTooSmall' | 'tooDark' | 'tooBlurred' | 'faceCovered' | 'unclear';
-
-export interface MatchResult {
-  referenceId: string;
-  label: string;
-  outcome: Outcome;
-  /** Why facegate cannot tell; null for the other outcomes. */
-  reason: QualityReason | null;
-  /** Cosine similarity, -1..1; null when facegate cannot tell (none was computed). */
-  similarity: number | null;
-  threshold: number;
-  /** True only for the outcome 'likelySamePerson'. */
-  likelySamePerson: boolean;
-  /** "likely the same person", "likely different people" or "cannot tell"; never "identified". */
-  wording: string;
-  operatingPoint: OperatingPoint;
-  /** The false-match rate the threshold was calibrated for. */
-  falseMatchRate: number;
-}
-
-export interface IdentifyResult {
-  /** The most similar reference when it is "likely the same person", else null. */
-  best: MatchResult | null;
-  /** Every reference compared, most similar first; each 'cannotTell' when the probe failed the quality gate. */
-  candidates: MatchResult[];
-}
-
-export interface ConsentInfo {
-  subject: { kind: 'selfPerson' } | { kind: 'otherPersonConsented'; name: string };
-  purpose: { kind: 'verifyItIsMe' } | { kind: 'compareWithConsentingPerson' } | { kind: 'other'; description: string };
-  givenAt: number;
-  textSha256: string;
-  expiresAt: number | null;
-}
-
-/** What is held about one reference. Never the template itself. */
-export interface ReferenceInfo {
-  id: string;
-  label: string;
-  createdAt: number;
-  consent: ConsentInfo;
-  templateBytes: number;
-}
 
 /**
  * One audit-log entry: `event` is 'consentGiven', 'enrolled', 'compared', 'withdrawn', 'expired',
@@ -215,12 +92,23 @@ export interface ReferenceInfo {
  */
 export interface AuditEvent { at: number; event: string; [detail: string]: unknown }
 
+/**
+ * The codes the package's JavaScript raises itself (`PACKAGE_CODES` in src/protocol.js): a file
+ * that cannot be fetched, a wasm file that fails its SHA-256, a stopped worker, a disposed
+ * FaceGate, a call before loading, a wrong argument, an unreadable image, a bug.
+ */
+export type PackageErrorCode =
+  | 'fetchFailed' | 'wasmIntegrity' | 'workerFailed' | 'disposed' | 'notLoaded' | 'invalidInput' | 'invalidImage' | 'internal';
+
+/** Every code a FaceGateError can carry: the engine's (from Rust) and the package's. */
+export type ErrorCode = EngineErrorCode | PackageErrorCode;
+
 export declare class FaceGateError extends Error {
   /**
    * Stable machine-readable kind, e.g. "consentRequired", "modelIntegrity", "unknownReference",
    * "faceUnusable" (enroll: the reference's face failed the quality gate; `reason` says why).
    */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** For "faceUnusable": why the face cannot be used. */
   readonly reason?: QualityReason;
 }
@@ -235,7 +123,7 @@ export interface Explanation {
   faces: Face[];
   chosen: number;
   /** Image -> crop similarity transform: x' = a*x - b*y + tx, y' = b*x + a*y + ty. */
-  transform: { a: number; b: number; tx: number; ty: number };
+  transform: Transform;
   /** The 112x112 aligned crop the recognizer saw, RGBA (usable as `new ImageData(data, 112, 112)`). */
   aligned: { data: Uint8ClampedArray; width: 112; height: 112 };
   /**
@@ -253,20 +141,6 @@ export interface Explanation {
   heldUntil: number;
   /** Faces this session may still explain. */
   explanationsLeft: number;
-}
-
-/** One printed row of the cosine computed step by step. */
-export interface CosineRow {
-  /** 1..128. */
-  position: number;
-  /** A's value there, 4 decimals. */
-  a: number;
-  /** B's value there, 4 decimals. */
-  b: number;
-  /** A × B, 5 decimals. */
-  product: number;
-  /** Sum of the products up to here, 4 decimals. */
-  runningSum: number;
 }
 
 /** The cosine of two explained faces, step by step (see `TeachingFaceGate.compareExplained`). */

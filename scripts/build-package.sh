@@ -94,6 +94,8 @@ elif ! build_threads; then
 fi
 
 cp npm/src/*.js npm/index.d.ts npm/package.json npm/README.md "$out/"
+# The declarations generated from the Rust types, which index.d.ts imports.
+mkdir -p "$out/types" && cp npm/types/*.d.ts "$out/types/"
 cp models/*.onnx models/LICENSE-*.txt "$out/models/"
 cp LICENSE-MIT LICENSE-APACHE "$out/"
 

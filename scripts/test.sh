@@ -42,6 +42,9 @@ cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace
 
+step "the JS contract: error codes of every layer, tsc --noEmit over the declarations (tests/contract)"
+node --test tests/contract/
+
 step "wasm boundary in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \

@@ -398,6 +398,51 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return, in the order of the variants: the list the
+    /// package's TypeScript (`EngineErrorCode` in `npm/types/generated.d.ts`) and its contract
+    /// test are made from. A unit test checks it against `code`'s arms.
+    pub const CODES: &'static [&'static str] = &[
+        "modelIntegrity",
+        "modelInvalid",
+        "inference",
+        "invalidConfig",
+        "emptyImage",
+        "encodedTooLarge",
+        "unsupportedFormat",
+        "imageTooLarge",
+        "imageTooComplex",
+        "imageHasNoPixels",
+        "imageDecode",
+        "pixelBufferMismatch",
+        "faceOutOfImage",
+        "faceUnusable",
+        "consentRequired",
+        "consentInvalid",
+        "consentExpired",
+        "invalidLabel",
+        "formatCharacter",
+        "teachingDisabled",
+        "explanationCapReached",
+        "unknownExplanation",
+        "unknownDetection",
+        "galleryFull",
+        "galleryEmpty",
+        "unknownReference",
+        "referenceExpired",
+        "noFaceFound",
+        "faceChoiceRequired",
+        "faceChoiceInvalid",
+        "randomness",
+        "passphraseRejected",
+        "exportNotRecognized",
+        "exportUnsupportedVersion",
+        "exportTruncated",
+        "exportTampered",
+        "exportWrongPassphrase",
+        "exportKdfOutOfRange",
+        "exportMalformed",
+    ];
+
     /// A stable, machine-readable name for the variant, in camelCase (for example
     /// `"modelIntegrity"`). It does not change between releases; the message may.
     pub fn code(&self) -> &'static str {
@@ -462,6 +507,17 @@ mod tests {
         ];
         let codes: Vec<_> = errors.iter().map(Error::code).collect();
         assert_eq!(codes, ["emptyImage", "unsupportedFormat", "imageHasNoPixels", "encodedTooLarge"]);
+    }
+
+    #[test]
+    fn codes_lists_every_code_once() {
+        let source = include_str!("error.rs");
+        let body = &source[source.find("pub fn code(&self)").unwrap()..source.find("/// `Result` with").unwrap()];
+        let arms: Vec<&str> = body.split("=> \"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+        assert!(arms.len() > 30, "only {} arms found in Error::code", arms.len());
+        assert_eq!(Error::CODES, arms.as_slice(), "Error::CODES differs from the arms of Error::code");
+        let distinct: std::collections::HashSet<_> = Error::CODES.iter().collect();
+        assert_eq!(distinct.len(), Error::CODES.len(), "a code is used twice");
     }
 
     #[test]

@@ -48,6 +48,12 @@ mod recognizer;
 mod template;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+// Natively, the boundary's data types are compiled for their unit tests only: the test that
+// generates the package's TypeScript from them (npm/types/generated.d.ts).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(dead_code)]
+#[path = "wasm/dto.rs"]
+mod wasm_dto;
 
 pub use config::{DetectorConfig, EngineConfig};
 pub use decision::{Decision, OperatingPoint, Outcome};

@@ -12,9 +12,10 @@
 // chosen by a point in the source's pixels is mapped to the decoded ones (`toDecoded`).
 
 import { decodedSize } from './image.js';
+import { CODE } from './protocol.js';
 
 function invalidImage(message) {
-  return Object.assign(new Error(message), { code: 'invalidImage' });
+  return Object.assign(new Error(message), { code: CODE.invalidImage });
 }
 
 /**

@@ -12,7 +12,7 @@
 // snapshotted smaller by the browser (longest side DECODE_MAX_SIDE) and the worker maps every
 // result back to the source's own pixels.
 
-import { FaceGateError } from './protocol.js';
+import { CODE, FaceGateError } from './protocol.js';
 
 /**
  * Longest side, in pixels, that a larger photo or frame is scaled down to (by the browser, as it
@@ -36,7 +36,7 @@ export function decodedSize(width, height, maxSide = DECODE_MAX_SIDE) {
 }
 
 function invalid(message) {
-  return new FaceGateError({ code: 'invalidImage', message });
+  return new FaceGateError({ code: CODE.invalidImage, message });
 }
 
 /** The width and height of a pixel source as it would be snapshotted, or null when unknown. */

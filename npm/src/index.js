@@ -10,7 +10,7 @@
 // Templates stay inside the worker's wasm core (they leave it only encrypted, in an export);
 // `explain`, the teaching view, exists only when `load` was asked for `teaching: true`.
 
-import { FaceGateError } from './protocol.js';
+import { CODE, FaceGateError } from './protocol.js';
 import { toTransferable } from './image.js';
 
 export { FaceGateError };
@@ -61,7 +61,7 @@ export class FaceGate {
     this.#worker = worker;
     const state = this.#state;
     worker.onmessage = (event) => receive(state, event.data);
-    worker.onerror = (event) => failAll(state, { code: 'workerFailed', message: event.message || 'the facegate worker failed' });
+    worker.onerror = (event) => failAll(state, { code: CODE.workerFailed, message: event.message || 'the facegate worker failed' });
     registry?.register(this, worker, this);
   }
 
@@ -175,7 +175,7 @@ export class FaceGate {
   /** Compares the image's face with one reference: `{ likelySamePerson, similarity, threshold, wording, ... }`. */
   async verify(image, referenceId, options = {}) {
     if (typeof referenceId !== 'string') {
-      throw new FaceGateError({ code: 'invalidInput', message: 'verify(image, referenceId): referenceId must be the string enroll() returned' });
+      throw new FaceGateError({ code: CODE.invalidInput, message: 'verify(image, referenceId): referenceId must be the string enroll() returned' });
     }
     return this.#withImage('verify', image, [{ ...options, referenceId }]);
   }
@@ -217,7 +217,7 @@ export class FaceGate {
   /** Withdraws consent for one reference: its template is erased at once. */
   async withdraw(referenceId) {
     if (typeof referenceId !== 'string') {
-      throw new FaceGateError({ code: 'invalidInput', message: 'withdraw(referenceId): referenceId must be the string enroll() returned' });
+      throw new FaceGateError({ code: CODE.invalidInput, message: 'withdraw(referenceId): referenceId must be the string enroll() returned' });
     }
     return this.#call('withdraw', [referenceId]);
   }
@@ -291,7 +291,7 @@ export class FaceGate {
       // The worker is going away regardless.
     }
     this.#worker.terminate();
-    failAll(this.#state, { code: 'disposed', message: 'this FaceGate was disposed' });
+    failAll(this.#state, { code: CODE.disposed, message: 'this FaceGate was disposed' });
   }
 
   async #withImage(method, image, rest) {
@@ -314,7 +314,7 @@ export class FaceGate {
   async #send(method, args, transfer, restarting = false) {
     if (this.#restarting && !restarting) await this.#restarting.catch(() => {});
     if (this.#disposed && method !== 'dispose') {
-      throw new FaceGateError({ code: 'disposed', message: 'this FaceGate was disposed' });
+      throw new FaceGateError({ code: CODE.disposed, message: 'this FaceGate was disposed' });
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -366,7 +366,7 @@ function toBytes(x) {
   if (x instanceof Uint8Array) return x;
   if (x instanceof ArrayBuffer) return new Uint8Array(x);
   if (ArrayBuffer.isView(x)) return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  throw new FaceGateError({ code: 'invalidInput', message: 'expected a Uint8Array or ArrayBuffer' });
+  throw new FaceGateError({ code: CODE.invalidInput, message: 'expected a Uint8Array or ArrayBuffer' });
 }
 
 export default FaceGate;

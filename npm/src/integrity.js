@@ -5,6 +5,8 @@
 // compiled while it downloads (WebAssembly.compileStreaming): compiling runs none of its code,
 // and the compiled module is only instantiated after its bytes passed the check.
 
+import { CODE } from './protocol.js';
+
 /** Lower-case hex SHA-256 of bytes (WebCrypto; available in secure contexts and workers). */
 export async function sha256Hex(bytes) {
   const digest = await crypto.subtle.digest('SHA-256', bytes);
@@ -41,10 +43,10 @@ async function fetchBytes(url, cache, onBytes, compile) {
   try {
     response = await fetch(url, { credentials: 'same-origin', cache });
   } catch (e) {
-    throw Object.assign(new Error(`cannot fetch ${url}: ${e.message}`), { code: 'fetchFailed' });
+    throw Object.assign(new Error(`cannot fetch ${url}: ${e.message}`), { code: CODE.fetchFailed });
   }
   if (!response.ok) {
-    throw Object.assign(new Error(`cannot fetch ${url}: HTTP ${response.status}`), { code: 'fetchFailed' });
+    throw Object.assign(new Error(`cannot fetch ${url}: HTTP ${response.status}`), { code: CODE.fetchFailed });
   }
   let module = Promise.resolve(null);
   let body = response.body;

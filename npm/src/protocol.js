@@ -9,6 +9,39 @@
 //                                                  'enrolled', 'withdrawn', 'erased', 'imported',
 //                                                  'expired' (with the expired ids)
 
+/**
+ * The error codes the package raises itself, in JavaScript (the engine's own codes come from
+ * Rust: `Error::CODES`, typed as `EngineErrorCode` in types/generated.d.ts). This is the one
+ * place they are written; the worker, the wrapper and the file loader use `CODE.name`, and
+ * tests/contract/codes.test.mjs checks that every code has its type in index.d.ts and a
+ * message in both of the page's languages.
+ */
+export const PACKAGE_CODES = Object.freeze([
+  /** A static file (the wasm or a model) could not be fetched: offline, or not served. */
+  'fetchFailed',
+  /** The wasm file's SHA-256 is not the one the package was built with; it was not run. */
+  'wasmIntegrity',
+  /** The worker stopped (crashed or could not start); every pending call fails with it. */
+  'workerFailed',
+  /** A method was called on a FaceGate after `dispose()`. */
+  'disposed',
+  /** A method reached the worker before `load` finished, or after it was disposed. */
+  'notLoaded',
+  /** An argument has the wrong type or shape (the message says which). */
+  'invalidInput',
+  /** An image facegate cannot read (a type it does not take, or a broken one). */
+  'invalidImage',
+  /** A bug: a failure with no code of its own. */
+  'internal',
+]);
+
+/**
+ * `CODE.fetchFailed` etc.: every code the package's JavaScript raises, the package's own and
+ * the two engine codes it also raises before the engine runs (`modelIntegrity` for a model
+ * file, `invalidConfig` for `threads`).
+ */
+export const CODE = Object.freeze(Object.fromEntries([...PACKAGE_CODES, 'modelIntegrity', 'invalidConfig'].map((c) => [c, c])));
+
 /** Every method the worker answers. */
 export const METHODS = Object.freeze([
   'load', 'detect', 'enroll', 'verify', 'identify', 'explain', 'compareExplained', 'releaseExplanation',
@@ -22,11 +55,11 @@ export const METHODS = Object.freeze([
  */
 export function errorToWire(e) {
   if (e && typeof e === 'object') {
-    const wire = { code: typeof e.code === 'string' ? e.code : 'internal', message: String(e.message ?? e) };
+    const wire = { code: typeof e.code === 'string' ? e.code : CODE.internal, message: String(e.message ?? e) };
     if (typeof e.reason === 'string') wire.reason = e.reason;
     return wire;
   }
-  return { code: 'internal', message: String(e) };
+  return { code: CODE.internal, message: String(e) };
 }
 
 /** The Error a caller receives: `error.code` is stable (e.g. "consentRequired"); `error.reason` names a quality reason. */

@@ -8,7 +8,7 @@
 
 import initSingle, { FaceGateCore as SingleCore } from './wasm/facegate.js';
 import { MANIFEST } from './manifest.js';
-import { errorToWire } from './protocol.js';
+import { CODE, errorToWire } from './protocol.js';
 import { fetchVerified } from './integrity.js';
 import { toPixels } from './decode.js';
 
@@ -51,7 +51,7 @@ const DEFAULT_MAX_THREADS = 4;
  */
 function chooseThreads(requested, wasmUrl, wasmVariant) {
   if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1 && requested <= 64)) {
-    throw Object.assign(new Error(`threads must be a whole number from 1 to 64, not ${requested}`), { code: 'invalidConfig' });
+    throw Object.assign(new Error(`threads must be a whole number from 1 to 64, not ${requested}`), { code: CODE.invalidConfig });
   }
   const want = requested ?? Math.min(DEFAULT_MAX_THREADS, self.navigator?.hardwareConcurrency || 1);
   const variant = wasmVariant ?? 'auto';
@@ -103,7 +103,7 @@ const MAX_KEPT = 2;
  */
 function keptPixels(detection) {
   if (typeof detection !== 'string') {
-    throw Object.assign(new Error('detection must be the string detect() returned'), { code: 'invalidInput' });
+    throw Object.assign(new Error('detection must be the string detect() returned'), { code: CODE.invalidInput });
   }
   const mapping = keptMappings.get(detection);
   keptMappings.delete(detection);
@@ -144,7 +144,7 @@ async function detect(image, options) {
 }
 
 function requireCore() {
-  if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: 'notLoaded' });
+  if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: CODE.notLoaded });
   return core;
 }
 
@@ -189,8 +189,8 @@ const handlers = {
     };
     // The three files at once; the wasm compiles as it streams in; each is hashed once.
     const [compiled, detector, recognizer] = await Promise.all([
-      fetchVerified(wasm.url, wasm.expected, counter('wasm'), 'wasmIntegrity', { compile: true }).then((r) => (mark('wasmFetched'), r)),
-      ...models.map(([stage, url, expected]) => fetchVerified(url, expected, counter(stage), 'modelIntegrity').then((r) => (mark(`${stage}Fetched`), r))),
+      fetchVerified(wasm.url, wasm.expected, counter('wasm'), CODE.wasmIntegrity, { compile: true }).then((r) => (mark('wasmFetched'), r)),
+      ...models.map(([stage, url, expected]) => fetchVerified(url, expected, counter(stage), CODE.modelIntegrity).then((r) => (mark(`${stage}Fetched`), r))),
     ]);
     const { default: init, FaceGateCore, initThreadPool } = glue;
     await init({ module_or_path: compiled.module ?? compiled.bytes });
@@ -230,13 +230,13 @@ const handlers = {
     return { ...r, products: Int8Array.from(r.products) };
   },
   releaseExplanation(explanation) {
-    if (typeof explanation !== 'string') throw Object.assign(new Error('explanation must be the string explain() returned'), { code: 'invalidInput' });
+    if (typeof explanation !== 'string') throw Object.assign(new Error('explanation must be the string explain() returned'), { code: CODE.invalidInput });
     return requireCore().releaseExplanation(explanation);
   },
   generatePassphrase: () => requireCore().generatePassphrase(),
   withdraw(referenceId) {
     // wasm-bindgen's string glue traps on a non-string: refuse it here too.
-    if (typeof referenceId !== 'string') throw Object.assign(new Error('referenceId must be a string'), { code: 'invalidInput' });
+    if (typeof referenceId !== 'string') throw Object.assign(new Error('referenceId must be a string'), { code: CODE.invalidInput });
     return requireCore().withdraw(referenceId);
   },
   eraseAll(options) {
@@ -321,7 +321,7 @@ self.onmessage = (event) => {
     const before = core?.revision();
     try {
       const handler = handlers[method];
-      if (!handler) throw Object.assign(new Error(`unknown method ${method}`), { code: 'internal' });
+      if (!handler) throw Object.assign(new Error(`unknown method ${method}`), { code: CODE.internal });
       const result = await handler(...(args ?? []));
       self.postMessage({ id, ok: true, result }, transferables(result));
     } catch (e) {

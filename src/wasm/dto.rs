@@ -1,11 +1,16 @@
 //! Plain data crossing the wasm boundary (deserialised from and serialised to JS objects).
 //! No `#[wasm_bindgen]` items here: those live in `wasm/mod.rs`.
+//!
+//! These types are the one source of the package's TypeScript: natively, under `cfg(test)`,
+//! they derive `ts_rs::TS`, and the test `generated_typescript_is_up_to_date` (below) writes
+//! their declarations, with the engine's error codes, to `npm/types/generated.d.ts`, which
+//! `npm/index.d.ts` imports. Change a shape here and that test says how to regenerate.
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use crate::pipeline::CosineRow;
-use crate::{DetectorConfig, EngineConfig, Face, SessionHistory, TeachingConfig};
+use crate::{DetectorConfig, EngineConfig, Face, Purpose, SessionHistory, Subject, TeachingConfig};
 
 /// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...}, threads,
 /// modelsVerified, teaching?, resume? }`, all optional.
@@ -35,11 +40,15 @@ pub(crate) enum TeachingOptions {
     Custom(TeachingCustom),
 }
 
-/// `teaching: { maxExplanations?, holdMs? }`.
+/// The teaching view's settings: `true` is `{ maxExplanations: 20, holdMs: 600000 }`.
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "TeachingOptions", optional_fields))]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct TeachingCustom {
+    /// Faces that may be explained in this session (a FaceGate's life, across eraseAll), 0..1000. Default 20.
     pub max_explanations: Option<u32>,
+    /// How long an explained face's template stays held for a comparison, ms, 1000..3600000. Default 600000 (10 min).
+    #[cfg_attr(test, ts(type = "number"))]
     pub hold_ms: Option<i64>,
 }
 
@@ -58,24 +67,37 @@ impl TeachingOptions {
 }
 
 /// Detector settings from JS; absent fields keep [`DetectorConfig::default`].
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct DetectorOptions {
+    /// Longest side of the detector input, a multiple of 32 from 96 to 1920 (landscape images get a landscape input). Default 640.
     pub input_size: Option<u32>,
+    /// Lowest detector score kept, (0, 1]. Default 0.6.
     pub score_threshold: Option<f32>,
+    /// Non-maximum-suppression IoU, (0, 1]. Default 0.3.
     pub nms_iou: Option<f32>,
+    /// Most faces per image, 1..1000. Default 100.
     pub max_faces: Option<usize>,
+    /// When no face is found, look once more with the image framed by a border (a face filling
+    /// or cut by the frame). Default true.
     pub retry_with_border: Option<bool>,
-    /// The quick first look's input size; 0 turns it off.
+    /// Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces
+    /// are kept when the largest is at least `quickMinFace` px wide in it, else the image is
+    /// looked at again at `inputSize`. Default 0 (none): 320 pays off only where faces fill the frame.
     pub quick_input_size: Option<u32>,
+    /// See `quickInputSize`. Default 128.
     pub quick_min_face: Option<u32>,
 }
 
 /// Gallery settings from JS; absent fields keep the gallery's defaults.
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct GalleryOptions {
+    /// Most references held, 1..100. Default 10.
     pub max_references: Option<usize>,
+    /// Decision threshold, named by its false-match rate. Default 'fmr1e3'.
     pub operating_point: Option<crate::OperatingPoint>,
 }
 
@@ -139,19 +161,27 @@ pub(crate) struct ProbedImage {
     pub height: u32,
 }
 
-/// What `detect` returns.
+/// The image's own size and faces, in its own pixels (EXIF orientation applied), also when a
+/// large photo was decoded smaller for speed and memory: what `detect` returns.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Detection {
+    /// The image's width, in pixels.
     pub width: u32,
+    /// The image's height, in pixels.
     pub height: u32,
+    /// Every face found, largest first.
     pub faces: Vec<Face>,
+    /// How the detector looked at the image.
     pub detector: DetectorRun,
     /// The kept detection's handle (with `keep: true`), else absent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub detection: Option<String>,
     /// When it is wiped at the latest (ms since the epoch), with `detection`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub kept_until: Option<f64>,
 }
 
@@ -163,14 +193,21 @@ pub(crate) struct DetectArgs {
     pub keep: bool,
 }
 
-/// How `detect` found its faces: `{ inputSize, inputWidth, inputHeight, runs, withBorder }`.
+/// How the detector looked at the image: the input it ran at (the full size, 640, or the quick
+/// look's size when that is on and found a large enough face).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DetectorRun {
+    /// Longest side of the detector input the faces come from, in pixels.
     pub input_size: u32,
+    /// Width of that input, in pixels.
     pub input_width: u32,
+    /// Height of that input, in pixels.
     pub input_height: u32,
+    /// Network runs for this image (1 to 3).
     pub runs: u32,
+    /// Whether the faces were found only after framing the image with a border.
     pub with_border: bool,
 }
 
@@ -213,11 +250,14 @@ impl FaceArg {
     }
 }
 
-/// Whose face: `"self"` or `{ otherPerson: "name" }`. The name is wiped when dropped (it is
-/// moved out, with `std::mem::take`, into the consent record, which wipes its own).
+/// Whose face: the shape `list()` gives back ([`Subject`] serialized),
+/// `{ kind: "selfPerson" }` or `{ kind: "otherPersonConsented", name }`, or the older shorthand
+/// `"self"` or `{ otherPerson: "name" }` (still accepted). The name is wiped when dropped (it is
+/// moved out, with [`SubjectArg::take`], into the consent record, which wipes its own).
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub(crate) enum SubjectArg {
+    Same(SubjectShape),
     Keyword(String),
     Other {
         #[serde(rename = "otherPerson")]
@@ -225,40 +265,104 @@ pub(crate) enum SubjectArg {
     },
 }
 
-impl Drop for SubjectArg {
-    fn drop(&mut self) {
+/// [`Subject`] as it is serialized, read back; a stray field is refused (serde would let one
+/// through on a unit variant). The test `subject_and_purpose_go_in_as_they_come_out` keeps it
+/// equal to what `Subject` writes.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) enum SubjectShape {
+    SelfPerson {},
+    OtherPersonConsented { name: String },
+}
+
+impl SubjectArg {
+    /// The subject, its name moved out (not copied); `Err`: why the value is refused.
+    pub fn take(&mut self) -> Result<Subject, &'static str> {
         match self {
-            SubjectArg::Keyword(s) | SubjectArg::Other { other_person: s } => s.zeroize(),
+            SubjectArg::Same(SubjectShape::SelfPerson {}) => Ok(Subject::SelfPerson),
+            SubjectArg::Same(SubjectShape::OtherPersonConsented { name }) => Ok(Subject::OtherPersonConsented { name: std::mem::take(name) }),
+            SubjectArg::Keyword(k) if k == "self" => Ok(Subject::SelfPerson),
+            SubjectArg::Keyword(_) => {
+                Err("must be { kind: \"selfPerson\" } or { kind: \"otherPersonConsented\", name } (or \"self\" or { otherPerson: name })")
+            }
+            SubjectArg::Other { other_person } => Ok(Subject::OtherPersonConsented { name: std::mem::take(other_person) }),
         }
     }
 }
 
-/// What for: `"verifyItIsMe"`, `"compareWithConsentingPerson"` or `{ other: "description" }`.
+impl Drop for SubjectArg {
+    fn drop(&mut self) {
+        match self {
+            SubjectArg::Same(SubjectShape::SelfPerson {}) => {}
+            SubjectArg::Keyword(s) | SubjectArg::Other { other_person: s } | SubjectArg::Same(SubjectShape::OtherPersonConsented { name: s }) => s.zeroize(),
+        }
+    }
+}
+
+/// What for: the shape `list()` gives back ([`Purpose`] serialized), `{ kind: "verifyItIsMe" }`,
+/// `{ kind: "compareWithConsentingPerson" }` or `{ kind: "other", description }`, or the older
+/// shorthand `"verifyItIsMe"`, `"compareWithConsentingPerson"` or `{ other: "description" }`.
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub(crate) enum PurposeArg {
+    Same(PurposeShape),
     Keyword(String),
     Other { other: String },
+}
+
+/// [`Purpose`] as it is serialized, read back (as [`SubjectShape`]).
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) enum PurposeShape {
+    VerifyItIsMe {},
+    CompareWithConsentingPerson {},
+    Other { description: String },
+}
+
+impl PurposeArg {
+    /// The purpose, its description moved out (not copied); `Err`: why the value is refused.
+    pub fn take(&mut self) -> Result<Purpose, &'static str> {
+        match self {
+            PurposeArg::Same(PurposeShape::VerifyItIsMe {}) => Ok(Purpose::VerifyItIsMe),
+            PurposeArg::Same(PurposeShape::CompareWithConsentingPerson {}) => Ok(Purpose::CompareWithConsentingPerson),
+            PurposeArg::Same(PurposeShape::Other { description }) => Ok(Purpose::Other { description: std::mem::take(description) }),
+            PurposeArg::Keyword(k) if k == "verifyItIsMe" => Ok(Purpose::VerifyItIsMe),
+            PurposeArg::Keyword(k) if k == "compareWithConsentingPerson" => Ok(Purpose::CompareWithConsentingPerson),
+            PurposeArg::Keyword(_) => Err("must be { kind: \"verifyItIsMe\" }, { kind: \"compareWithConsentingPerson\" } or { kind: \"other\", description } (or the keyword, or { other: text })"),
+            PurposeArg::Other { other } => Ok(Purpose::Other { description: std::mem::take(other) }),
+        }
+    }
 }
 
 impl Drop for PurposeArg {
     fn drop(&mut self) {
         match self {
-            PurposeArg::Keyword(s) | PurposeArg::Other { other: s } => s.zeroize(),
+            PurposeArg::Same(PurposeShape::VerifyItIsMe {} | PurposeShape::CompareWithConsentingPerson {}) => {}
+            PurposeArg::Keyword(s) | PurposeArg::Other { other: s } | PurposeArg::Same(PurposeShape::Other { description: s }) => s.zeroize(),
         }
     }
 }
 
-/// The consent object of `enroll` and `explain`. Its texts are wiped when dropped.
+/// The consent the user gave for one reference image (`enroll`, `explain`). `subject` and
+/// `purpose` have the shape `list()` gives back; the older shorthands (`"self"`,
+/// `{ otherPerson }`, `"verifyItIsMe"`, `{ other }`) are still accepted. Its texts are wiped
+/// when dropped.
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Consent"))]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ConsentArg {
     /// Whose face; required (a missing one is `consentInvalid`, naming the field).
     #[serde(default)]
+    #[cfg_attr(test, ts(type = "Subject | 'self' | { otherPerson: string }"))]
     pub subject: Option<SubjectArg>,
+    /// What the reference may be used for.
+    #[cfg_attr(test, ts(type = "Purpose | 'verifyItIsMe' | 'compareWithConsentingPerson' | { other: string }"))]
     pub purpose: PurposeArg,
+    /// The exact text the user was shown and agreed to (facegate keeps only its SHA-256).
     pub consent_text: String,
+    /// When the consent ends (ms since the epoch); the reference is erased then.
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub expires_at: Option<f64>,
 }
 
@@ -316,18 +420,29 @@ impl Drop for PassphraseArg {
 
 /// One comparison's outcome, as JS sees it (flat; no template, no probe data). When facegate
 /// cannot tell, `similarity` is `null` and `reason` says why.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MatchResult {
+    /// The reference compared with.
     pub reference_id: String,
+    /// Its label.
     pub label: String,
+    /// The decision.
     pub outcome: crate::Outcome,
+    /// Why facegate cannot tell; null for the other outcomes.
     pub reason: Option<crate::QualityReason>,
+    /// Cosine similarity, -1..1; null when facegate cannot tell (none was computed).
     pub similarity: Option<f32>,
+    /// The threshold of the operating point.
     pub threshold: f32,
+    /// True only for the outcome 'likelySamePerson'.
     pub likely_same_person: bool,
+    /// "likely the same person", "likely different people" or "cannot tell"; never "identified".
     pub wording: &'static str,
+    /// The operating point the threshold belongs to.
     pub operating_point: crate::OperatingPoint,
+    /// The false-match rate the threshold was calibrated for.
     pub false_match_rate: f64,
 }
 
@@ -355,10 +470,13 @@ impl MatchResult {
 }
 
 /// `identify`'s outcome: the best match (when one reaches the threshold) and every candidate.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IdentifyResult {
+    /// The most similar reference when it is "likely the same person", else null.
     pub best: Option<MatchResult>,
+    /// Every reference compared, most similar first; each 'cannotTell' when the probe failed the quality gate.
     pub candidates: Vec<MatchResult>,
 }
 
@@ -380,11 +498,16 @@ pub(crate) struct ExplainArgs {
 }
 
 /// The image-to-crop similarity transform: `x' = a*x - b*y + tx`, `y' = b*x + a*y + ty`.
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Transform"))]
 #[derive(Serialize)]
 pub(crate) struct TransformDto {
+    /// Scale times the cosine of the rotation.
     pub a: f64,
+    /// Scale times the sine of the rotation.
     pub b: f64,
+    /// Horizontal shift, crop pixels.
     pub tx: f64,
+    /// Vertical shift, crop pixels.
     pub ty: f64,
 }
 
@@ -446,4 +569,117 @@ pub(crate) struct CosineStepsDto {
 #[derive(Serialize)]
 pub(crate) struct ExpiryReport {
     pub expired: Vec<String>,
+}
+
+/// The package's TypeScript, generated from the types above (see the module docs).
+#[cfg(test)]
+mod typescript {
+    use ts_rs::{Config, TS};
+
+    use super::*;
+    use crate::{BoundingBox, ConsentRecord, Landmarks, OperatingPoint, Outcome, Point, QualityReason, ReferenceInfo, Timestamp};
+
+    /// Where the declarations are committed, relative to the crate root.
+    const GENERATED: &str = "npm/types/generated.d.ts";
+
+    /// `export type Name = ...;` for one type, its doc comment included.
+    fn declare<T: TS>(cfg: &Config) -> String {
+        format!("export {}\n", T::decl(cfg))
+    }
+
+    /// The whole file: every shape that crosses the boundary, then the engine's error codes.
+    fn generated() -> String {
+        // Timestamps are i64 in Rust, and a plain number in JS (ms since the epoch, exact).
+        let cfg = Config::new().with_large_int("number");
+        let decls = [
+            declare::<Point>(&cfg),
+            declare::<BoundingBox>(&cfg),
+            declare::<Landmarks>(&cfg),
+            declare::<Face>(&cfg),
+            declare::<DetectorRun>(&cfg),
+            declare::<Detection>(&cfg),
+            declare::<DetectorOptions>(&cfg),
+            declare::<GalleryOptions>(&cfg),
+            declare::<TeachingCustom>(&cfg),
+            declare::<OperatingPoint>(&cfg),
+            declare::<Outcome>(&cfg),
+            declare::<QualityReason>(&cfg),
+            declare::<MatchResult>(&cfg),
+            declare::<IdentifyResult>(&cfg),
+            declare::<Timestamp>(&cfg),
+            declare::<Subject>(&cfg),
+            declare::<Purpose>(&cfg),
+            declare::<ConsentArg>(&cfg),
+            declare::<ConsentRecord>(&cfg),
+            declare::<ReferenceInfo>(&cfg),
+            declare::<TransformDto>(&cfg),
+            declare::<CosineRow>(&cfg),
+        ];
+        let codes: Vec<String> = crate::Error::CODES.iter().map(|c| format!("\n  | '{c}'")).collect();
+        format!(
+            "// Generated from the Rust types (src/wasm/dto.rs and the types it uses) by the test\n\
+             // `generated_typescript_is_up_to_date` (src/wasm/dto.rs). Do not edit: change the Rust\n\
+             // types, then run\n\
+             //   FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate --lib generated_typescript\n\n\
+             {}\n\
+             /** Every code the engine's errors carry (`Error::code` in src/error.rs). */\n\
+             export type EngineErrorCode ={};\n",
+            decls.join("\n"),
+            codes.concat()
+        )
+    }
+
+    #[test]
+    fn generated_typescript_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GENERATED);
+        let fresh = generated();
+        if std::env::var_os("FACEGATE_UPDATE_TYPES").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{GENERATED} differs from the Rust types: run `FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate --lib generated_typescript` and commit it"
+        );
+    }
+}
+
+#[cfg(test)]
+mod shapes {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn subject_and_purpose_go_in_as_they_come_out() {
+        for subject in [Subject::SelfPerson, Subject::OtherPersonConsented { name: "Ada".into() }] {
+            let mut arg: SubjectArg = serde_json::from_value(serde_json::to_value(&subject).unwrap()).unwrap();
+            assert_eq!(arg.take().unwrap(), subject);
+        }
+        for purpose in [Purpose::VerifyItIsMe, Purpose::CompareWithConsentingPerson, Purpose::Other { description: "a lesson".into() }] {
+            let mut arg: PurposeArg = serde_json::from_value(serde_json::to_value(&purpose).unwrap()).unwrap();
+            assert_eq!(arg.take().unwrap(), purpose);
+        }
+    }
+
+    #[test]
+    fn the_older_shorthands_are_still_read() {
+        let subject = |v| serde_json::from_value::<SubjectArg>(v).unwrap().take();
+        assert_eq!(subject(json!("self")), Ok(Subject::SelfPerson));
+        assert_eq!(subject(json!({ "otherPerson": "Bo" })), Ok(Subject::OtherPersonConsented { name: "Bo".into() }));
+        assert!(subject(json!("someone")).is_err());
+        let purpose = |v| serde_json::from_value::<PurposeArg>(v).unwrap().take();
+        assert_eq!(purpose(json!("verifyItIsMe")), Ok(Purpose::VerifyItIsMe));
+        assert_eq!(purpose(json!("compareWithConsentingPerson")), Ok(Purpose::CompareWithConsentingPerson));
+        assert_eq!(purpose(json!({ "other": "a lesson" })), Ok(Purpose::Other { description: "a lesson".into() }));
+        assert!(purpose(json!("anything")).is_err());
+    }
+
+    #[test]
+    fn a_subject_with_a_stray_field_is_refused() {
+        assert!(serde_json::from_value::<SubjectArg>(json!({ "kind": "selfPerson", "otherPerson": "Bo" })).is_err());
+        assert!(serde_json::from_value::<SubjectArg>(json!({ "kind": "someone" })).is_err());
+        assert!(serde_json::from_value::<PurposeArg>(json!({ "kind": "other" })).is_err());
+    }
 }

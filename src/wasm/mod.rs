@@ -23,13 +23,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::pipeline::{FaceSteps, HeldDetection, HeldDetections};
 use crate::{
-    ConsentRecord, DetectionId, Engine, EraseOptions, Error, ExplanationId, Face, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, Purpose, ReferenceId,
-    Subject, Template, Timestamp, TEMPLATE_LEN,
+    ConsentRecord, DetectionId, Engine, EraseOptions, Error, ExplanationId, Face, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ReferenceId, Template,
+    Timestamp, TEMPLATE_LEN,
 };
 use dto::{
     CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, DetectArgs, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult,
-    FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, PurposeArg, SubjectArg, TeachingOptions, TransformDto,
-    VerifyArgs,
+    FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, SubjectArg, TeachingOptions, TransformDto, VerifyArgs,
 };
 
 /// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
@@ -415,18 +414,16 @@ impl FaceGateCore {
     /// The texts are moved into the record (which wipes them when dropped).
     fn consent(&self, mut c: ConsentArg) -> Result<ConsentRecord, JsError> {
         let invalid = |field: &str, reason: &str| coded("consentInvalid", &format!("consent `{field}` {reason}"));
-        let subject = match &mut c.subject {
-            Some(SubjectArg::Keyword(k)) if k == "self" => Subject::SelfPerson,
-            Some(SubjectArg::Keyword(_)) => return Err(invalid("subject", "must be \"self\" or { otherPerson: name }")),
-            Some(SubjectArg::Other { other_person }) => Subject::OtherPersonConsented { name: std::mem::take(other_person) },
-            None => return Err(invalid("subject", "is required: whose face it is, \"self\" or { otherPerson: name } (a person who agreed)")),
+        let subject = match c.subject.as_mut().map(SubjectArg::take) {
+            Some(subject) => subject.map_err(|reason| invalid("subject", reason))?,
+            None => {
+                return Err(invalid(
+                    "subject",
+                    "is required: whose face it is, { kind: \"selfPerson\" } or { kind: \"otherPersonConsented\", name } (a person who agreed)",
+                ))
+            }
         };
-        let purpose = match &mut c.purpose {
-            PurposeArg::Keyword(k) if k == "verifyItIsMe" => Purpose::VerifyItIsMe,
-            PurposeArg::Keyword(k) if k == "compareWithConsentingPerson" => Purpose::CompareWithConsentingPerson,
-            PurposeArg::Keyword(_) => return Err(invalid("purpose", "must be \"verifyItIsMe\", \"compareWithConsentingPerson\" or { other: text }")),
-            PurposeArg::Other { other } => Purpose::Other { description: std::mem::take(other) },
-        };
+        let purpose = c.purpose.take().map_err(|reason| invalid("purpose", reason))?;
         let expires_at = match c.expires_at {
             None => None,
             Some(ms) if ms.is_finite() && ms.abs() < 8.64e15 => Some(Timestamp::from_unix_ms(ms as i64)),

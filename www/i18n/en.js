@@ -342,6 +342,7 @@ export default {
   error_exportMalformed: 'This export file is malformed: nothing was imported.',
   error_modelIntegrity: 'A model file failed its integrity check (SHA-256) and was not used. Reload the page.',
   error_wasmIntegrity: 'The program file failed its integrity check (SHA-256) and was not used. Reload the page.',
+  error_fetchFailed: 'A file facegate needs could not be downloaded ({message}). Check the connection, then reload the page.',
   error_disposed: 'facegate was stopped. Reload the page.',
   error_notLoaded: 'facegate is not loaded yet.',
   error_workerFailed: 'facegate stopped working. Reload the page.',

@@ -342,6 +342,7 @@ export default {
   error_exportMalformed: 'Ce fichier d\'export est mal formé : rien n\'a été importé.',
   error_modelIntegrity: 'Un fichier de modèle a échoué au contrôle d\'intégrité (SHA-256) et n\'a pas été utilisé. Rechargez la page.',
   error_wasmIntegrity: 'Le fichier du programme a échoué au contrôle d\'intégrité (SHA-256) et n\'a pas été utilisé. Rechargez la page.',
+  error_fetchFailed: 'Un fichier dont facegate a besoin n\'a pas pu être téléchargé ({message}). Vérifiez la connexion, puis rechargez la page.',
   error_disposed: 'facegate a été arrêté. Rechargez la page.',
   error_notLoaded: 'facegate n\'est pas encore chargé.',
   error_workerFailed: 'facegate a cessé de fonctionner. Rechargez la page.',
