@@ -64,7 +64,7 @@ pub use gallery::export_layout;
 pub use gallery::{
     generate_passphrase, AuditEvent, AuditEventKind, Clock, ComparisonMode, ConsentRecord, Detected, EraseOptions, Explanation, ExplanationId, FaceEngine,
     Gallery, GalleryConfig, Identification, ImportReport, KdfParams, ManualClock, Match, Purpose, ReferenceId, ReferenceInfo, SessionHistory, Subject,
-    SubjectKind, SystemClock, TeachingConfig, Timestamp, EXPORT_FORMAT_VERSION,
+    SubjectKind, SystemClock, TeachingConfig, Timestamp, Verdict, EXPORT_FORMAT_VERSION,
 };
 pub use image::Image;
 pub use limits::ImageLimits;

@@ -69,7 +69,7 @@ fn photos_taken_sideways_or_upside_down_are_found_turned_and_still_match() {
         assert!(faces[0].rotation == turn || (turn == Rotation::Half180 && faces[0].rotation == Rotation::None), "{turn:?}: {:?}", faces[0].rotation);
         let (mut g, id) = gallery_with_a();
         let m = verify(&mut g, id, &img);
-        assert_eq!(m.outcome, Outcome::LikelySamePerson, "{turn:?}: {:?}", m.decision);
+        assert_eq!(m.outcome(), Outcome::LikelySamePerson, "{turn:?}: {:?}", m.decision());
     }
 }
 
@@ -86,8 +86,8 @@ fn a_dark_probe_cannot_tell_too_dark_and_a_dark_reference_is_refused() {
     let dark = darkened(&photo("person_a_2.jpg"));
     let (mut g, id) = gallery_with_a();
     let m = verify(&mut g, id, &dark);
-    assert_eq!((m.outcome, m.reason, m.decision), (Outcome::CannotTell, Some(QualityReason::TooDark), None));
-    assert_eq!(m.wording, "cannot tell");
+    assert_eq!((m.outcome(), m.reason(), m.decision()), (Outcome::CannotTell, Some(QualityReason::TooDark), None));
+    assert_eq!(m.wording(), "cannot tell");
     let last = g.audit_log().last().cloned().unwrap();
     assert!(matches!(last.kind, facegate::AuditEventKind::CannotTell { reason: QualityReason::TooDark, .. }), "{last:?}");
     let clock = ManualClock::new(Timestamp::from_unix_ms(1_000_000));
@@ -121,7 +121,7 @@ fn a_masked_probe_cannot_tell_face_covered() {
     let mask = masked(&photo("person_a_2.jpg"), "person_a_2.jpg");
     let (mut g, id) = gallery_with_a();
     let m = verify(&mut g, id, &mask);
-    assert_eq!((m.outcome, m.reason, m.decision), (Outcome::CannotTell, Some(QualityReason::FaceCovered), None), "{m:?}");
+    assert_eq!((m.outcome(), m.reason(), m.decision()), (Outcome::CannotTell, Some(QualityReason::FaceCovered), None), "{m:?}");
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn a_photo_cut_at_the_nose_cannot_tell_face_outside_photo() {
     let lower = img.crop_imm(0, nose, img.width(), img.height() - nose);
     let (mut g, id) = gallery_with_a();
     let m = verify(&mut g, id, &lower);
-    assert_eq!((m.outcome, m.reason), (Outcome::CannotTell, Some(QualityReason::FaceOutsidePhoto)), "{m:?}");
+    assert_eq!((m.outcome(), m.reason()), (Outcome::CannotTell, Some(QualityReason::FaceOutsidePhoto)), "{m:?}");
 }
 
 #[test]
@@ -141,5 +141,5 @@ fn identify_with_an_unusable_probe_cannot_tell_against_every_reference() {
     let (mut g, _) = gallery_with_a();
     let found = g.identify(engine(), ImageInput::Encoded(&png(&dark)), FaceChoice::Auto).unwrap();
     assert!(found.best.is_none());
-    assert!(found.candidates.iter().all(|m| m.outcome == Outcome::CannotTell && m.reason == Some(QualityReason::TooDark)));
+    assert!(found.candidates.iter().all(|m| m.outcome() == Outcome::CannotTell && m.reason() == Some(QualityReason::TooDark)));
 }

@@ -253,7 +253,7 @@ fn freed_tract_tensors_and_templates_hold_no_template_or_face() {
         let mut g = gallery(&clock);
         let id = g.enroll(engine(), ImageInput::Encoded(&bytes), FaceChoice::Auto, LABEL, consent(&clock)).unwrap();
         let m = g.verify(engine(), ImageInput::Encoded(&probe), FaceChoice::Auto, id).unwrap();
-        assert!(m.decision.unwrap().likely_same_person);
+        assert!(m.decision().unwrap().likely_same_person);
         drop(g.identify(engine(), ImageInput::Encoded(&bytes), FaceChoice::Auto).unwrap());
         let a = g.explain(engine(), ImageInput::Encoded(&bytes), FaceChoice::Auto, consent(&clock)).unwrap();
         g.compare_explained(a.id, a.id).unwrap();

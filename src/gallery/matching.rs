@@ -1,6 +1,7 @@
 //! Comparing a probe with the gallery's consented references, and nothing else.
 
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use super::audit::{AuditEventKind, ComparisonMode};
 use super::embed::template_of_choice;
@@ -14,28 +15,90 @@ use crate::face::choice::FaceChoice;
 use crate::quality::QualityReason;
 use crate::template::{cosine, Similarity, Template};
 
-/// The outcome of comparing a probe with one reference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The outcome of comparing a probe with one reference. Everything else a caller reads
+/// ([`Match::outcome`], [`Match::wording`], [`Match::false_match_rate`]) follows from its
+/// [`Verdict`]. As JSON (serde) it keeps its flat shape: `reference`, `label`, `outcome`,
+/// `reason`, `decision`, `wording`, `falseMatchRate`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     /// The reference compared with.
     pub reference: ReferenceId,
     /// Its label.
     pub label: String,
+    /// The decision, or why facegate cannot tell.
+    pub verdict: Verdict,
+}
+
+/// What a comparison concluded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Similarity, threshold, operating point and whether it is "likely the same person".
+    Decided(Decision),
+    /// The probe failed the quality gate: no similarity was computed, and at this operating
+    /// point facegate cannot tell.
+    CannotTell {
+        /// Why.
+        reason: QualityReason,
+        /// The operating point the comparison was asked at.
+        operating_point: OperatingPoint,
+    },
+}
+
+impl Match {
     /// Likely the same person, likely different people, or cannot tell (the probe failed the
     /// quality gate).
-    pub outcome: Outcome,
+    pub fn outcome(&self) -> Outcome {
+        match self.verdict {
+            Verdict::Decided(d) => d.outcome(),
+            Verdict::CannotTell { .. } => Outcome::CannotTell,
+        }
+    }
+
+    /// The decision; `None` when facegate cannot tell (no similarity was computed).
+    pub fn decision(&self) -> Option<Decision> {
+        match self.verdict {
+            Verdict::Decided(d) => Some(d),
+            Verdict::CannotTell { .. } => None,
+        }
+    }
+
     /// Why facegate cannot tell; `None` for the other outcomes.
-    pub reason: Option<QualityReason>,
-    /// Similarity, threshold, operating point and whether it is "likely the same person";
-    /// `None` when facegate cannot tell (no similarity was computed).
-    pub decision: Option<Decision>,
+    pub fn reason(&self) -> Option<QualityReason> {
+        match self.verdict {
+            Verdict::Decided(_) => None,
+            Verdict::CannotTell { reason, .. } => Some(reason),
+        }
+    }
+
     /// `"likely the same person"`, `"likely different people"` or `"cannot tell"`; never
     /// "identified".
-    pub wording: &'static str,
+    pub fn wording(&self) -> &'static str {
+        self.outcome().wording()
+    }
+
     /// The false-match rate the threshold was calibrated for (for example 0.001: about one
     /// comparison in a thousand between different people is called a match).
-    pub false_match_rate: f64,
+    pub fn false_match_rate(&self) -> f64 {
+        let point = match self.verdict {
+            Verdict::Decided(d) => d.operating_point,
+            Verdict::CannotTell { operating_point, .. } => operating_point,
+        };
+        point.false_match_rate()
+    }
+}
+
+impl Serialize for Match {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Match", 7)?;
+        s.serialize_field("reference", &self.reference)?;
+        s.serialize_field("label", &self.label)?;
+        s.serialize_field("outcome", &self.outcome())?;
+        s.serialize_field("reason", &self.reason())?;
+        s.serialize_field("decision", &self.decision())?;
+        s.serialize_field("wording", self.wording())?;
+        s.serialize_field("falseMatchRate", &self.false_match_rate())?;
+        s.end()
+    }
 }
 
 impl Drop for Match {
@@ -79,15 +142,9 @@ impl Probe {
     pub(crate) fn compare(&self, reference: &Reference, point: OperatingPoint) -> Match {
         match self {
             Probe::Template(t) => compare(t.as_slice(), reference, point),
-            Probe::CannotTell(reason) => Match {
-                reference: reference.id,
-                label: reference.label.clone(),
-                outcome: Outcome::CannotTell,
-                reason: Some(*reason),
-                decision: None,
-                wording: Outcome::CannotTell.wording(),
-                false_match_rate: point.false_match_rate(),
-            },
+            Probe::CannotTell(reason) => {
+                Match { reference: reference.id, label: reference.label.clone(), verdict: Verdict::CannotTell { reason: *reason, operating_point: point } }
+            }
         }
     }
 }
@@ -96,31 +153,23 @@ impl Probe {
 pub(crate) fn compare(probe: &[f32], reference: &Reference, point: OperatingPoint) -> Match {
     let similarity = Similarity(cosine(probe, reference.template.as_slice()).clamp(-1.0, 1.0));
     let decision = Decision::new(similarity, point);
-    Match {
-        reference: reference.id,
-        label: reference.label.clone(),
-        outcome: decision.outcome(),
-        reason: None,
-        decision: Some(decision),
-        wording: decision.wording(),
-        false_match_rate: point.false_match_rate(),
-    }
+    Match { reference: reference.id, label: reference.label.clone(), verdict: Verdict::Decided(decision) }
 }
 
 /// Every reference compared with `probe`, most similar first, and the best match if any.
 pub(crate) fn rank(probe: &Probe, references: &[Reference], point: OperatingPoint) -> Identification {
     let mut candidates: Vec<Match> = references.iter().map(|r| probe.compare(r, point)).collect();
-    let similarity = |m: &Match| m.decision.map_or(f32::NEG_INFINITY, |d| d.similarity);
+    let similarity = |m: &Match| m.decision().map_or(f32::NEG_INFINITY, |d| d.similarity);
     candidates.sort_by(|a, b| similarity(b).total_cmp(&similarity(a)));
-    let best = candidates.first().filter(|m| m.outcome == Outcome::LikelySamePerson).cloned();
+    let best = candidates.first().filter(|m| m.outcome() == Outcome::LikelySamePerson).cloned();
     Identification { best, candidates }
 }
 
 /// The audit event of one comparison.
 fn compared(m: &Match, point: OperatingPoint, mode: ComparisonMode) -> AuditEventKind {
-    match m.reason {
-        Some(reason) => AuditEventKind::CannotTell { reference: m.reference, reason, operating_point: point, mode },
-        None => AuditEventKind::Compared { reference: m.reference, likely_same_person: m.outcome == Outcome::LikelySamePerson, operating_point: point, mode },
+    match m.verdict {
+        Verdict::CannotTell { reason, .. } => AuditEventKind::CannotTell { reference: m.reference, reason, operating_point: point, mode },
+        Verdict::Decided(d) => AuditEventKind::Compared { reference: m.reference, likely_same_person: d.likely_same_person, operating_point: point, mode },
     }
 }
 
@@ -205,10 +254,10 @@ mod tests {
         let r = rank(&probe(10), &refs, OperatingPoint::Fmr1e3);
         assert_eq!(r.candidates.len(), 2);
         assert_eq!(r.candidates[0].reference, ReferenceId::from_u64(2));
-        assert!((r.candidates[0].decision.unwrap().similarity - 1.0).abs() < 1e-6);
-        assert_eq!(r.best.as_ref().unwrap().wording, "likely the same person");
-        assert_eq!(r.candidates[1].wording, "likely different people");
-        assert_eq!(r.candidates[1].outcome, Outcome::LikelyDifferentPeople);
+        assert!((r.candidates[0].decision().unwrap().similarity - 1.0).abs() < 1e-6);
+        assert_eq!(r.best.as_ref().unwrap().wording(), "likely the same person");
+        assert_eq!(r.candidates[1].wording(), "likely different people");
+        assert_eq!(r.candidates[1].outcome(), Outcome::LikelyDifferentPeople);
         let none = rank(&probe(50), &refs, OperatingPoint::Fmr1e3);
         assert!(none.best.is_none());
     }
@@ -217,7 +266,7 @@ mod tests {
     fn a_match_states_its_false_match_rate() {
         let r = reference(1, 0, Subject::SelfPerson, Purpose::VerifyItIsMe, None);
         let m = compare(&probe_along(0), &r, OperatingPoint::Fmr1e4);
-        assert_eq!(m.false_match_rate, 1e-4);
+        assert_eq!(m.false_match_rate(), 1e-4);
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["wording"], "likely the same person");
         assert_eq!(json["reference"], "0000000000000001");
@@ -233,7 +282,7 @@ mod tests {
         let probe = Probe::of(unusable).unwrap();
         let r = rank(&probe, &refs, OperatingPoint::Fmr1e3);
         assert!(r.best.is_none());
-        assert!(r.candidates.iter().all(|m| m.outcome == Outcome::CannotTell && m.reason == Some(QualityReason::TooDark) && m.decision.is_none()));
+        assert!(r.candidates.iter().all(|m| m.outcome() == Outcome::CannotTell && m.reason() == Some(QualityReason::TooDark) && m.decision().is_none()));
         let json = serde_json::to_value(&r.candidates[0]).unwrap();
         assert_eq!((json["outcome"].as_str(), json["reason"].as_str(), json["wording"].as_str()), (Some("cannotTell"), Some("tooDark"), Some("cannot tell")));
         assert!(json["decision"].is_null());

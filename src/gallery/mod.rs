@@ -61,7 +61,7 @@ pub use export::{
     KDF_MIN_WORK_KIB, MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_SCORE, PASSPHRASE_WORDS,
 };
 pub use face_engine::{Detected, FaceEngine};
-pub use matching::{Identification, Match};
+pub use matching::{Identification, Match, Verdict};
 pub use portability::ImportReport;
 pub use reference::{ReferenceId, ReferenceInfo, MAX_LABEL_CHARS};
 pub use store::{EraseOptions, Gallery, SessionHistory};

@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 /// let consent = ConsentRecord::new(Subject::SelfPerson, Purpose::VerifyItIsMe, "I agree that ...", None, &SystemClock)?;
 /// let id = gallery.enroll(&engine, ImageInput::Encoded(&me), FaceChoice::Auto, "me", Some(consent))?;
 /// let result = gallery.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, id)?;
-/// println!("{}", result.wording);
+/// println!("{}", result.wording());
 /// gallery.withdraw(id)?;
 /// # Ok(()) }
 /// ```

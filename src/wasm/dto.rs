@@ -457,14 +457,14 @@ impl MatchResult {
         MatchResult {
             reference_id: m.reference.to_string(),
             label: m.label.clone(),
-            outcome: m.outcome,
-            reason: m.reason,
-            similarity: m.decision.map(|d| d.similarity),
+            outcome: m.outcome(),
+            reason: m.reason(),
+            similarity: m.decision().map(|d| d.similarity),
             threshold: point.threshold(),
-            likely_same_person: m.outcome == crate::Outcome::LikelySamePerson,
-            wording: m.wording,
+            likely_same_person: m.outcome() == crate::Outcome::LikelySamePerson,
+            wording: m.wording(),
             operating_point: point,
-            false_match_rate: m.false_match_rate,
+            false_match_rate: m.false_match_rate(),
         }
     }
 }

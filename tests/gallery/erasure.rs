@@ -59,7 +59,7 @@ fn expired_consent_erased_and_never_matches() {
     let me = enroll(&mut g, "person_a_1.jpg", "me", my_consent(&c));
     let probe = photo("person_b_2.jpg");
     let engine = Counting::new();
-    assert!(g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, ana).unwrap().decision.unwrap().likely_same_person, "before expiry");
+    assert!(g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, ana).unwrap().decision().unwrap().likely_same_person, "before expiry");
 
     c.advance(30 * DAY_MS);
     let before = engine.calls();

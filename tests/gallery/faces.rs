@@ -40,13 +40,13 @@ fn multi_face_image_with_a_choice_embeds_only_that_face() {
 
     let probe = photo("person_b_2.jpg");
     let m = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, id).unwrap();
-    assert!(m.decision.unwrap().likely_same_person, "the chosen face is hers: {}", m.decision.unwrap().similarity);
+    assert!(m.decision().unwrap().likely_same_person, "the chosen face is hers: {}", m.decision().unwrap().similarity);
     for other in ["person_a_1.jpg", "obama2.jpg"] {
         let probe = photo(other);
         let m = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, id).unwrap();
-        assert!(!m.decision.unwrap().likely_same_person, "{other}: bystanders were not enrolled");
+        assert!(!m.decision().unwrap().likely_same_person, "{other}: bystanders were not enrolled");
     }
-    assert_eq!(m.decision.unwrap().operating_point, OperatingPoint::Fmr1e3);
+    assert_eq!(m.decision().unwrap().operating_point, OperatingPoint::Fmr1e3);
 
     // By index: the faces are numbered largest first, as FaceChoiceRequired lists them.
     let before = engine.calls().2;

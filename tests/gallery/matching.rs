@@ -15,11 +15,11 @@ fn verify_and_identify_only_touch_consented_references() {
 
     let probe = photo("person_a_2.jpg");
     let same = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, me).unwrap();
-    assert!(same.decision.unwrap().likely_same_person, "{}", same.decision.unwrap().similarity);
-    assert_eq!(same.wording, "likely the same person");
-    assert_eq!((same.reference, same.label.as_str(), same.false_match_rate), (me, "me", 1e-3));
+    assert!(same.decision().unwrap().likely_same_person, "{}", same.decision().unwrap().similarity);
+    assert_eq!(same.wording(), "likely the same person");
+    assert_eq!((same.reference, same.label.as_str(), same.false_match_rate()), (me, "me", 1e-3));
     let other = g.verify(&engine, ImageInput::Encoded(&probe), FaceChoice::Auto, ana).unwrap();
-    assert_eq!(other.wording, "likely different people");
+    assert_eq!(other.wording(), "likely different people");
 
     // 1:N among this gallery only: every candidate is one of its references.
     let probe = photo("person_b_2.jpg");
@@ -35,7 +35,7 @@ fn verify_and_identify_only_touch_consented_references() {
     let stranger = photo("biden.jpg");
     let found = g.identify(&engine, ImageInput::Encoded(&stranger), FaceChoice::Auto).unwrap();
     assert!(found.best.is_none(), "{:?}", found.candidates);
-    assert!(found.candidates.iter().all(|m| m.wording == "likely different people"));
+    assert!(found.candidates.iter().all(|m| m.wording() == "likely different people"));
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn the_operating_point_is_the_gallery_s() {
     let id = enroll(&mut g, "person_a_1.jpg", "me", my_consent(&c));
     let probe = photo("person_a_2.jpg");
     let m = g.verify(&Counting::new(), ImageInput::Encoded(&probe), FaceChoice::Auto, id).unwrap();
-    assert_eq!(m.decision.unwrap().operating_point, OperatingPoint::Fmr1e4);
-    assert_eq!(m.decision.unwrap().threshold, OperatingPoint::Fmr1e4.threshold());
-    assert_eq!(m.false_match_rate, 1e-4);
+    assert_eq!(m.decision().unwrap().operating_point, OperatingPoint::Fmr1e4);
+    assert_eq!(m.decision().unwrap().threshold, OperatingPoint::Fmr1e4.threshold());
+    assert_eq!(m.false_match_rate(), 1e-4);
 }
