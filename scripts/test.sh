@@ -7,7 +7,7 @@
 #    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
 #    npm packages (package-lock.json; tests/webdriver/package-lock.json);
 # 2. hygiene: `cargo fmt --check` (rustfmt.toml), `cargo clippy -D warnings` over the workspace's
-#    native targets and the library's wasm build (about 20 s with a warm cache, 2 to 3 min cold);
+#    native targets and the library's wasm build (about 1 s when nothing changed, about 4 min cold);
 # 3. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised);
 # 4. the wasm boundary in headless Chromium (wasm-bindgen-test);
