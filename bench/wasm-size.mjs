@@ -2,7 +2,7 @@
 // bytes per Rust crate (from the function names of a build that kept its name section).
 //
 //   node bench/wasm-size.mjs target/npm/facegate/wasm/facegate_bg.wasm
-//   node bench/wasm-size.mjs --crates target/wasm32-unknown-unknown/wasm/facegate.wasm
+//   node bench/wasm-size.mjs --crates target/wasm32-unknown-unknown/wasm/facegate_wasm.wasm
 //
 // The package's wasm files have their name section removed (wasm-bindgen
 // --remove-name-section), so per-crate figures need cargo's output before wasm-bindgen.

@@ -2,7 +2,7 @@
 //
 // The shapes that cross the wasm boundary (faces, detections, options, consents, results, the
 // engine's error codes) are generated from the Rust types into types/generated.d.ts (see
-// src/wasm/dto.rs); this file adds what JavaScript makes of them and the package's own API.
+// facegate-wasm/src/dto.rs); this file adds what JavaScript makes of them and the package's own API.
 // tests/contract/ checks both with `tsc --noEmit` and compares the error codes of every layer.
 
 import type {

@@ -15,6 +15,10 @@
 #                                          it (else said clearly, and the package ships without);
 #                                          =1: the build fails without it; =0: none
 #   FACEGATE_THREADS_RUSTFLAGS="-C target-feature=+simd128"   the threaded build's SIMD
+#
+# The module is the workspace crate facegate-wasm (the wasm-bindgen boundary over facegate's
+# public API); wasm-bindgen names its output `facegate` (facegate.js, facegate_bg.wasm), the
+# package's file names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
@@ -26,10 +30,10 @@ profile=${FACEGATE_WASM_PROFILE:-wasm}
 if [ -n "${FACEGATE_WASM_RUSTFLAGS:-}" ]; then
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$FACEGATE_WASM_RUSTFLAGS"
 fi
-cargo build --profile "$profile" --target wasm32-unknown-unknown --lib
+cargo build --profile "$profile" --target wasm32-unknown-unknown -p facegate-wasm --lib
 rm -rf "$out" && mkdir -p "$out/wasm" "$out/models"
-wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir "$out/wasm" "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/facegate.wasm"
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-name facegate \
+  --out-dir "$out/wasm" "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/facegate_wasm.wasm"
 
 # A second build with relaxed SIMD (tract's FMA kernels): the worker picks it at load time where
 # the browser supports it (Chromium does; Safari refuses such modules). Same source, so the same
@@ -38,10 +42,10 @@ if [ -z "${FACEGATE_SKIP_RELAXED:-}" ]; then
   relaxed_target=${CARGO_TARGET_DIR:-target}/relaxed-simd
   CARGO_TARGET_DIR=$relaxed_target \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
-    cargo build --profile "$profile" --target wasm32-unknown-unknown --lib
+    cargo build --profile "$profile" --target wasm32-unknown-unknown -p facegate-wasm --lib
   glue=$(mktemp -d)
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$glue" "$relaxed_target/wasm32-unknown-unknown/$profile/facegate.wasm"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-name facegate \
+    --out-dir "$glue" "$relaxed_target/wasm32-unknown-unknown/$profile/facegate_wasm.wasm"
   cmp -s "$glue/facegate.js" "$out/wasm/facegate.js" || { echo "the relaxed-SIMD build's JS glue differs" >&2; exit 1; }
   mv "$glue/facegate_bg.wasm" "$out/wasm/facegate_relaxed_bg.wasm"
   rm -rf "$glue"
@@ -57,17 +61,17 @@ build_threads() {
   local target=${CARGO_TARGET_DIR:-target}/threads
   # The memory must be imported and shared (rustc no longer asks wasm-ld for it by itself), with
   # a declared maximum (4 GiB, as the single-thread builds may grow to), and the TLS entry points
-  # exported for wasm-bindgen's thread set-up. These are link arguments of facegate's own wasm
+  # exported for wasm-bindgen's thread set-up. These are link arguments of facegate-wasm's own wasm
   # only (`cargo rustc -- ...`), so that changing them does not rebuild std and every crate.
   local link="-C link-arg=--shared-memory -C link-arg=--import-memory"
   link="$link -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
   # shellcheck disable=SC2086
   CARGO_TARGET_DIR=$target \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$threads_feature -C target-feature=+atomics,+bulk-memory,+mutable-globals -C link-arg=--max-memory=4294967296" \
-    cargo +nightly rustc -Z build-std=panic_abort,std --profile "$profile" --target wasm32-unknown-unknown --lib --features threads -- $link || return 1
+    cargo +nightly rustc -Z build-std=panic_abort,std --profile "$profile" --target wasm32-unknown-unknown -p facegate-wasm --lib --features threads -- $link || return 1
   rm -rf "$out/wasm/threads"
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$out/wasm/threads" "$target/wasm32-unknown-unknown/$profile/facegate.wasm" || return 1
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-name facegate \
+    --out-dir "$out/wasm/threads" "$target/wasm32-unknown-unknown/$profile/facegate_wasm.wasm" || return 1
   # zxcvbn times its estimate with a clock the module imports from "zxcvbn" in this build only
   # (its `custom_wasm_env` feature: its default browser clock cannot be read with atomics on; see
   # Cargo.toml). facegate never reads that time: a local module answers 0 (a u64, so a BigInt).

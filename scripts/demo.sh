@@ -28,7 +28,7 @@ done
 # What www/pkg is built from. Any change here means a rebuild.
 inputs_hash() {
   {
-    find src npm models .cargo Cargo.toml Cargo.lock scripts/build-package.sh scripts/lib/toolchain.sh -type f -print0 | sort -z | xargs -0 sha256sum
+    find src facegate-wasm/src facegate-wasm/Cargo.toml npm models .cargo Cargo.toml Cargo.lock scripts/build-package.sh scripts/lib/toolchain.sh -type f -print0 | sort -z | xargs -0 sha256sum
     rustc -V 2>/dev/null || true
     rustup run nightly rustc -V 2>/dev/null || true
     wasm-bindgen --version 2>/dev/null || true

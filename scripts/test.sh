@@ -7,10 +7,12 @@
 #    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
 #    npm packages (package-lock.json; tests/webdriver/package-lock.json);
 # 2. hygiene: `cargo fmt --check` (rustfmt.toml), `cargo clippy -D warnings` over the workspace's
-#    native targets and the library's wasm build (about 1 s when nothing changed, about 4 min cold);
+#    native targets and the browser boundary's wasm build (facegate-wasm) (about 1 s when nothing
+#    changed, about 4 min cold);
 # 3. native unit, integration, golden and README tests (release build: the real models are
-#    slow unoptimised);
-# 4. the wasm boundary in headless Chromium (wasm-bindgen-test);
+#    slow unoptimised), including that the core crate has no wasm-bindgen dependency natively
+#    (tests/native_dependencies.rs);
+# 4. the wasm boundary (facegate-wasm) in headless Chromium (wasm-bindgen-test);
 # 5. the npm package (built, packed) in Chromium: plain page, Vite app, integrity; the page
 #    (www/, as scripts/demo.sh serves it): consent, full flow, erasure, export, offline, the
 #    visitor's experience, phone and desktop screenshots; the page's core flow in Firefox ESR and
@@ -37,7 +39,7 @@ firefox-esr --version && geckodriver --version | head -1 && dpkg-query -W libweb
 step "hygiene (cargo fmt --check, cargo clippy -D warnings: native and wasm32)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy -p facegate -p facegate-wasm --target wasm32-unknown-unknown --lib -- -D warnings
 
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace
@@ -48,7 +50,7 @@ node --test tests/contract/
 step "wasm boundary in headless Chromium (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
-  cargo test --release --target wasm32-unknown-unknown --test wasm_boundary
+  cargo test --release -p facegate-wasm --target wasm32-unknown-unknown --test wasm_boundary
 
 step "npm package and page (scripts/demo.sh --build-only, npm pack), browser and page tests"
 bash scripts/demo.sh --build-only

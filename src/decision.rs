@@ -10,7 +10,7 @@ use crate::template::Similarity;
 /// with impostor pairs formed across different people; see the README's "Accuracy" section for
 /// the figures and the command that reproduces them. A false-match rate of 1e-3 means that
 /// about one comparison in a thousand between two different people would be called a match.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -63,7 +63,7 @@ impl OperatingPoint {
 }
 
 /// The three outcomes of a comparison.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {

@@ -64,9 +64,15 @@ impl Engine {
         Engine::new_verified(detector_model, recognizer_model, config)
     }
 
-    /// [`Engine::new`] for model bytes whose SHA-256 the caller has checked (the browser
-    /// worker checks every file it fetches before use, with the browser's own SHA-256).
-    pub(crate) fn new_verified(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
+    /// [`Engine::new`] for model bytes whose SHA-256 the caller has already checked against
+    /// [`DETECTOR_SHA256`](crate::DETECTOR_SHA256) and
+    /// [`RECOGNIZER_SHA256`](crate::RECOGNIZER_SHA256), so that 11 MB are not hashed twice
+    /// (the npm package's worker checks every file it fetches with the browser's own SHA-256
+    /// before use). Only the hashes are skipped: the config is validated
+    /// ([`Error::InvalidConfig`]) and the files parsed as [`Engine::new`] does
+    /// ([`Error::ModelInvalid`]). Bytes that were not checked may be any network: use
+    /// [`Engine::new`] unless the check was made.
+    pub fn new_verified(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
         config.quality.validate()?;
         config.orientation.validate()?;
         let threads = Threads::new(config.threads)?;

@@ -10,7 +10,7 @@ pub use choice::{choose_face, FaceChoice, FaceSelection};
 
 /// A point in image pixel coordinates (x to the right, y down; (0, 0) is the top-left
 /// corner of the top-left pixel's centre, as in OpenCV).
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Point {
     /// Horizontal coordinate, pixels.
@@ -27,7 +27,7 @@ impl Point {
 }
 
 /// An axis-aligned box in image pixel coordinates.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct BoundingBox {
     /// Left edge.
@@ -86,7 +86,7 @@ impl BoundingBox {
 ///
 /// "Right" and "left" are the subject's: in an upright, frontal photo the subject's right eye
 /// appears on the image's left, so `right_eye.x < left_eye.x`.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Landmarks {
@@ -115,7 +115,7 @@ impl Landmarks {
 }
 
 /// One detected face.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Face {
     /// The face box, clipped to the image.
@@ -129,7 +129,7 @@ pub struct Face {
     /// [`OrientationConfig`](crate::OrientationConfig)). Box and landmarks are in the photo's
     /// own pixels whatever the turn.
     #[serde(default)]
-    #[cfg_attr(test, ts(type = "0 | 90 | 180 | 270"))]
+    #[cfg_attr(feature = "ts", ts(type = "0 | 90 | 180 | 270"))]
     pub rotation: Rotation,
 }
 

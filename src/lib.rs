@@ -21,6 +21,10 @@
 //! chosen face is embedded, withdrawal and expiry erase (and overwrite) templates, and the
 //! gallery can be listed, exported encrypted ([`Gallery::export`], docs/export-format.md) and
 //! audited ([`Gallery::audit_log`]).
+//!
+//! This crate is plain Rust: natively it depends on no wasm-bindgen crate and builds no
+//! `cdylib` (tests/native_dependencies.rs). The browser boundary, the npm package's module, is
+//! the workspace crate `facegate-wasm`, which uses this crate through the API documented here.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -46,14 +50,6 @@ mod probe;
 mod quality;
 mod recognizer;
 mod template;
-#[cfg(target_arch = "wasm32")]
-mod wasm;
-// Natively, the boundary's data types are compiled for their unit tests only: the test that
-// generates the package's TypeScript from them (npm/types/generated.d.ts).
-#[cfg(all(test, not(target_arch = "wasm32")))]
-#[allow(dead_code)]
-#[path = "wasm/dto.rs"]
-mod wasm_dto;
 
 pub use config::{DetectorConfig, EngineConfig};
 pub use decision::{Decision, OperatingPoint, Outcome};
@@ -73,8 +69,6 @@ pub use orientation::{OrientationConfig, Rotation};
 pub use probe::{probe, ImageInfo};
 pub use quality::{QualityConfig, QualityMeasures, QualityProblem, QualityReason};
 pub use template::{Similarity, Template, TEMPLATE_LEN};
-#[cfg(target_arch = "wasm32")]
-pub use wasm::FaceGateCore;
 
 /// The README's examples, run as doctests so that the walkthrough stays true.
 #[cfg(doctest)]

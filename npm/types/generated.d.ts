@@ -1,7 +1,7 @@
-// Generated from the Rust types (src/wasm/dto.rs and the types it uses) by the test
-// `generated_typescript_is_up_to_date` (src/wasm/dto.rs). Do not edit: change the Rust
+// Generated from the Rust types (facegate-wasm/src/dto.rs and the types it uses) by the test
+// `generated_typescript_is_up_to_date` (facegate-wasm/src/dto.rs). Do not edit: change the Rust
 // types, then run
-//   FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate --lib generated_typescript
+//   FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate-wasm --lib generated_typescript
 
 export type Point = { 
 /**

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A point in time: milliseconds since the Unix epoch (1970-01-01T00:00:00Z), as JavaScript's
 /// `Date.now()` gives. Serialized as a plain number, which JavaScript holds exactly.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(i64);

@@ -17,7 +17,7 @@ pub const MAX_SUBJECT_NAME_CHARS: usize = 100;
 pub const MAX_PURPOSE_CHARS: usize = 200;
 
 /// Whose face the reference image shows.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Subject {
@@ -31,7 +31,7 @@ pub enum Subject {
 }
 
 /// What the reference may be used for (one consent per purpose).
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Purpose {
@@ -87,7 +87,7 @@ pub enum SubjectKind {
 }
 
 /// A consent given for one reference image.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentRecord {
@@ -95,7 +95,7 @@ pub struct ConsentRecord {
     purpose: Purpose,
     given_at: Timestamp,
     #[serde(serialize_with = "hex_digest")]
-    #[cfg_attr(test, ts(type = "string"))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     text_sha256: [u8; 32],
     expires_at: Option<Timestamp>,
 }

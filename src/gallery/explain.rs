@@ -55,7 +55,7 @@ pub(crate) fn rounded(v: f64, decimals: i32) -> f32 {
 pub const PRINTED_POSITIONS: [usize; 5] = [0, 1, 2, 3, TEMPLATE_LEN - 1];
 
 /// One printed row of the cosine computed step by step.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CosineRow {

@@ -102,12 +102,12 @@ impl Reference {
 
 /// Everything the gallery holds about one reference, except the template itself, whose size
 /// alone is given (the right of access, GDPR art. 15).
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceInfo {
     /// The reference's id.
-    #[cfg_attr(test, ts(type = "string"))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ReferenceId,
     /// The label the user gave.
     pub label: String,

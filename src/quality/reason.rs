@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Why facegate cannot tell (a probe) or refuses to enrol (a reference). Serialized in
 /// camelCase (`"tooDark"`, `"faceRotated"`, ...), the value the browser API exposes as
 /// `reason`.
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

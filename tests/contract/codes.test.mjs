@@ -61,10 +61,10 @@ test('every code the package JavaScript and the wasm boundary raise is a known c
   for (const name of ['worker.js', 'index.js', 'integrity.js']) {
     assert.match(read(`npm/src/${name}`), /import \{[^}]*\bCODE\b[^}]*\} from '\.\/protocol\.js';/, `${name} does not import CODE`);
   }
-  const boundary = read('src/wasm/mod.rs');
+  const boundary = read('facegate-wasm/src/boundary.rs');
   const raised = [...boundary.matchAll(/\bcoded\("([a-zA-Z]+)"/g)].map((m) => m[1]);
-  assert.ok(raised.length >= 3, `only ${raised.length} codes found in src/wasm/mod.rs: the scan is broken`);
-  assert.deepEqual(raised.filter((c) => !all.has(c)), [], 'codes src/wasm/mod.rs raises that no list has');
+  assert.ok(raised.length >= 3, `only ${raised.length} codes found in facegate-wasm/src/boundary.rs: the scan is broken`);
+  assert.deepEqual(raised.filter((c) => !all.has(c)), [], 'codes facegate-wasm/src/boundary.rs raises that no list has');
 });
 
 test('every code has a message in English and in French', () => {

@@ -3,17 +3,15 @@
 //! Long-lived state crosses as one opaque handle, [`FaceGateCore`], owning the engine and the
 //! gallery. Images come in as bytes (RGBA pixels or an encoded file); small plain results go out
 //! as JS objects (camelCase, via `serde-wasm-bindgen`). Every method returns
-//! `Result<_, JsError>`; the thrown `Error` carries a stable `code` (see [`crate::Error::code`]).
+//! `Result<_, JsError>`; the thrown `Error` carries a stable `code` (see [`facegate::Error::code`]).
 //! Templates never cross: not in results, not in errors. The teaching view (`explain`, off
 //! unless the options turn it on) returns a picture of a template (one signed byte per value)
 //! and five printed values, and keeps the template itself inside, under a handle.
 //!
 //! One user action decodes and detects once: `detect(image, { keep: true })` keeps the decoded
-//! image and its faces under a short-lived `detection` handle ([`HeldDetections`](crate::pipeline::HeldDetections)), and the
+//! image and its faces under a short-lived `detection` handle ([`HeldDetections`](facegate::pipeline::HeldDetections)), and the
 //! call that follows (`enroll`, `verify`, `identify`, `explain`) takes `{ detection }` instead of
 //! an image, so that its face index refers to exactly the faces the user saw.
-
-mod dto;
 
 use std::cell::Cell;
 
@@ -21,23 +19,15 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::pipeline::{FaceSteps, HeldDetection, HeldDetections};
-use crate::{
-    ConsentRecord, DetectionId, Engine, EraseOptions, Error, ExplanationId, Face, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ReferenceId, Template,
-    Timestamp, TEMPLATE_LEN,
-};
-use dto::{
+use crate::dto::{
     CompareExplainedArgs, ConsentArg, CoreOptions, CosineStepsDto, DetectArgs, Detection, EnrollArgs, EraseArgs, ExpiryReport, ExplainArgs, ExplainResult,
     FaceArg, IdentifyArgs, IdentifyResult, ImageArg, MatchResult, PassphraseArg, PixelSize, ProbedImage, SubjectArg, TeachingOptions, TransformDto, VerifyArgs,
 };
-
-/// The threaded build's `initThreadPool(n)` (wasm-bindgen-rayon): starts `n` nested Web Workers
-/// sharing this module's memory as rayon's global pool. The worker calls it before building the
-/// engine, and only when the page is cross-origin isolated.
-/// (Re-exported so that the crate is linked and its export kept; nothing in Rust calls it.)
-#[cfg(feature = "threads")]
-#[allow(unused_imports)]
-pub use wasm_bindgen_rayon::init_thread_pool;
+use facegate::pipeline::{FaceSteps, HeldDetection, HeldDetections};
+use facegate::{
+    ConsentRecord, DetectionId, Engine, EraseOptions, Error, ExplanationId, Face, FaceEngine, Gallery, GalleryConfig, Image, ImageInput, ReferenceId, Template,
+    Timestamp, TEMPLATE_LEN,
+};
 
 /// Installs the panic hook once, when the module is instantiated.
 #[wasm_bindgen(start)]
@@ -106,14 +96,14 @@ impl FaceGateCore {
     /// decoded image and these faces are kept for the next call under `detection` (a handle,
     /// returned with `keptUntil`, ms since the epoch): pass `{ detection }` as that call's image.
     /// A kept detection is wiped when used (whatever the outcome), replaced (at most
-    /// [`crate::limits::MAX_HELD_DETECTIONS`] are kept), erased (`eraseAll`) or after
-    /// [`crate::limits::DETECTION_HOLD_MS`] (60 s); then its handle gives `unknownDetection`.
+    /// [`facegate::limits::MAX_HELD_DETECTIONS`] are kept), erased (`eraseAll`) or after
+    /// [`facegate::limits::DETECTION_HOLD_MS`] (60 s); then its handle gives `unknownDetection`.
     pub fn detect(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         let args: DetectArgs = from_js_or_default(options, "detect options")?;
         let image = self.image(image)?;
         self.count_detection();
         let found = self.engine.detections(&image).map_err(|e| js_error(&e))?;
-        let detector = dto::DetectorRun::from(&found);
+        let detector = crate::dto::DetectorRun::from(&found);
         let (width, height) = (image.width(), image.height());
         let faces = found.faces;
         let (detection, kept_until) = if args.keep {
@@ -157,7 +147,7 @@ impl FaceGateCore {
         let source = self.source(&arg)?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let m = self.gallery.verify(&engine, source.input()?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
-        to_js(&MatchResult::new(&m, self.gallery.config.operating_point))
+        to_js(&MatchResult::new(&m, self.gallery.config().operating_point))
     }
 
     /// The best match for the face in `image` among this gallery's references only.
@@ -167,7 +157,7 @@ impl FaceGateCore {
         let source = self.source(&arg)?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let found = self.gallery.identify(&engine, source.input()?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
-        let point = self.gallery.config.operating_point;
+        let point = self.gallery.config().operating_point;
         to_js(&IdentifyResult {
             best: found.best.as_ref().map(|m| MatchResult::new(m, point)),
             candidates: found.candidates.iter().map(|m| MatchResult::new(m, point)).collect(),
@@ -206,7 +196,7 @@ impl FaceGateCore {
             strip: e.strip.0.to_vec(),
             printed: e.printed.to_vec(),
             template_length: TEMPLATE_LEN,
-            template_bytes: crate::Template::byte_len(),
+            template_bytes: Template::byte_len(),
             held_until: e.held_until.as_unix_ms() as f64,
             explanations_left: e.explanations_left,
             faces: e.faces.clone(),
@@ -266,12 +256,12 @@ impl FaceGateCore {
     /// `crypto.getRandomValues`.
     #[wasm_bindgen(js_name = generatePassphrase)]
     pub fn generate_passphrase(&self) -> Result<String, JsError> {
-        crate::generate_passphrase().map_err(|e| js_error(&e))
+        facegate::generate_passphrase().map_err(|e| js_error(&e))
     }
 
     /// facegate's checks on an image before anything decodes, reads or copies its pixels, with
     /// this engine's limits. `image` is either encoded bytes (a `Uint8Array`: the checks of
-    /// [`crate::probe`]; its length is checked before the bytes are copied into wasm memory)
+    /// [`facegate::probe`]; its length is checked before the bytes are copied into wasm memory)
     /// giving `{ format, width, height }` (the size once the EXIF orientation is applied), or
     /// the size of pixels about to be read, `{ width, height }`, given back with `format: null`.
     /// Errors: `emptyImage`, `encodedTooLarge`, `unsupportedFormat`, `imageTooLarge`,
@@ -281,7 +271,7 @@ impl FaceGateCore {
         let limits = &self.engine.config().limits;
         if let Some(array) = image.dyn_ref::<js_sys::Uint8Array>() {
             limits.check_encoded(array.length() as usize).map_err(|e| js_error(&e))?;
-            let bytes = dto::WipedBytes(array.to_vec());
+            let bytes = crate::dto::WipedBytes(array.to_vec());
             let info = self.engine.probe(&bytes.0).map_err(|e| js_error(&e))?;
             let (width, height) = info.oriented_size();
             return to_js(&ProbedImage { format: Some(info.format), width, height });
@@ -372,24 +362,24 @@ struct Counting<'a> {
 }
 
 impl FaceEngine for Counting<'_> {
-    fn decode(&self, bytes: &[u8]) -> crate::Result<Image> {
+    fn decode(&self, bytes: &[u8]) -> facegate::Result<Image> {
         self.engine.decode(bytes)
     }
 
-    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> crate::Result<Image> {
+    fn from_rgba(&self, pixels: &[u8], width: u32, height: u32) -> facegate::Result<Image> {
         self.engine.from_rgba(pixels, width, height)
     }
 
-    fn detect(&self, image: &Image) -> crate::Result<Vec<Face>> {
+    fn detect(&self, image: &Image) -> facegate::Result<Vec<Face>> {
         self.runs.set(self.runs.get().saturating_add(1));
         self.engine.detect(image)
     }
 
-    fn template(&self, image: &Image, face: &Face) -> crate::Result<Template> {
+    fn template(&self, image: &Image, face: &Face) -> facegate::Result<Template> {
         FaceEngine::template(self.engine, image, face)
     }
 
-    fn explain_face(&self, image: &Image, face: &Face) -> crate::Result<FaceSteps> {
+    fn explain_face(&self, image: &Image, face: &Face) -> facegate::Result<FaceSteps> {
         self.engine.explain_face(image, face)
     }
 }

@@ -1,5 +1,5 @@
 //! Plain data crossing the wasm boundary (deserialised from and serialised to JS objects).
-//! No `#[wasm_bindgen]` items here: those live in `wasm/mod.rs`.
+//! No `#[wasm_bindgen]` items here: those live in `boundary.rs`.
 //!
 //! These types are the one source of the package's TypeScript: natively, under `cfg(test)`,
 //! they derive `ts_rs::TS`, and the test `generated_typescript_is_up_to_date` (below) writes
@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use crate::pipeline::CosineRow;
-use crate::{DetectorConfig, EngineConfig, Face, Purpose, SessionHistory, Subject, TeachingConfig};
+use facegate::pipeline::CosineRow;
+use facegate::{DetectorConfig, EngineConfig, Face, Purpose, SessionHistory, Subject, TeachingConfig};
 
 /// `FaceGateCore` constructor options: `{ detector: {...}, gallery: {...}, threads,
 /// modelsVerified, teaching?, resume? }`, all optional.
@@ -98,7 +98,7 @@ pub(crate) struct GalleryOptions {
     /// Most references held, 1..100. Default 10.
     pub max_references: Option<usize>,
     /// Decision threshold, named by its false-match rate. Default 'fmr1e3'.
-    pub operating_point: Option<crate::OperatingPoint>,
+    pub operating_point: Option<facegate::OperatingPoint>,
 }
 
 impl CoreOptions {
@@ -211,8 +211,8 @@ pub(crate) struct DetectorRun {
     pub with_border: bool,
 }
 
-impl From<&crate::pipeline::Detections> for DetectorRun {
-    fn from(d: &crate::pipeline::Detections) -> Self {
+impl From<&facegate::pipeline::Detections> for DetectorRun {
+    fn from(d: &facegate::pipeline::Detections) -> Self {
         DetectorRun { input_size: d.input_size, input_width: d.input_width, input_height: d.input_height, runs: d.runs, with_border: d.with_border }
     }
 }
@@ -241,11 +241,11 @@ pub(crate) enum FaceArg {
 }
 
 impl FaceArg {
-    pub fn choice(arg: Option<FaceArg>) -> crate::FaceChoice {
+    pub fn choice(arg: Option<FaceArg>) -> facegate::FaceChoice {
         match arg {
-            None => crate::FaceChoice::Auto,
-            Some(FaceArg::Index(i)) => crate::FaceChoice::Index(i),
-            Some(FaceArg::Point { x, y }) => crate::FaceChoice::Point(crate::Point::new(x, y)),
+            None => facegate::FaceChoice::Auto,
+            Some(FaceArg::Index(i)) => facegate::FaceChoice::Index(i),
+            Some(FaceArg::Point { x, y }) => facegate::FaceChoice::Point(facegate::Point::new(x, y)),
         }
     }
 }
@@ -429,9 +429,9 @@ pub(crate) struct MatchResult {
     /// Its label.
     pub label: String,
     /// The decision.
-    pub outcome: crate::Outcome,
+    pub outcome: facegate::Outcome,
     /// Why facegate cannot tell; null for the other outcomes.
-    pub reason: Option<crate::QualityReason>,
+    pub reason: Option<facegate::QualityReason>,
     /// Cosine similarity, -1..1; null when facegate cannot tell (none was computed).
     pub similarity: Option<f32>,
     /// The threshold of the operating point.
@@ -441,7 +441,7 @@ pub(crate) struct MatchResult {
     /// "likely the same person", "likely different people" or "cannot tell"; never "identified".
     pub wording: &'static str,
     /// The operating point the threshold belongs to.
-    pub operating_point: crate::OperatingPoint,
+    pub operating_point: facegate::OperatingPoint,
     /// The false-match rate the threshold was calibrated for.
     pub false_match_rate: f64,
 }
@@ -453,7 +453,7 @@ impl Drop for MatchResult {
 }
 
 impl MatchResult {
-    pub fn new(m: &crate::Match, point: crate::OperatingPoint) -> Self {
+    pub fn new(m: &facegate::Match, point: facegate::OperatingPoint) -> Self {
         MatchResult {
             reference_id: m.reference.to_string(),
             label: m.label.clone(),
@@ -461,7 +461,7 @@ impl MatchResult {
             reason: m.reason(),
             similarity: m.decision().map(|d| d.similarity),
             threshold: point.threshold(),
-            likely_same_person: m.outcome() == crate::Outcome::LikelySamePerson,
+            likely_same_person: m.outcome() == facegate::Outcome::LikelySamePerson,
             wording: m.wording(),
             operating_point: point,
             false_match_rate: m.false_match_rate(),
@@ -577,10 +577,10 @@ mod typescript {
     use ts_rs::{Config, TS};
 
     use super::*;
-    use crate::{BoundingBox, ConsentRecord, Landmarks, OperatingPoint, Outcome, Point, QualityReason, ReferenceInfo, Timestamp};
+    use facegate::{BoundingBox, ConsentRecord, Landmarks, OperatingPoint, Outcome, Point, QualityReason, ReferenceInfo, Timestamp};
 
-    /// Where the declarations are committed, relative to the crate root.
-    const GENERATED: &str = "npm/types/generated.d.ts";
+    /// Where the declarations are committed, relative to this crate's root (facegate-wasm/).
+    const GENERATED: &str = "../npm/types/generated.d.ts";
 
     /// `export type Name = ...;` for one type, its doc comment included.
     fn declare<T: TS>(cfg: &Config) -> String {
@@ -615,12 +615,12 @@ mod typescript {
             declare::<TransformDto>(&cfg),
             declare::<CosineRow>(&cfg),
         ];
-        let codes: Vec<String> = crate::Error::CODES.iter().map(|c| format!("\n  | '{c}'")).collect();
+        let codes: Vec<String> = facegate::Error::CODES.iter().map(|c| format!("\n  | '{c}'")).collect();
         format!(
-            "// Generated from the Rust types (src/wasm/dto.rs and the types it uses) by the test\n\
-             // `generated_typescript_is_up_to_date` (src/wasm/dto.rs). Do not edit: change the Rust\n\
+            "// Generated from the Rust types (facegate-wasm/src/dto.rs and the types it uses) by the test\n\
+             // `generated_typescript_is_up_to_date` (facegate-wasm/src/dto.rs). Do not edit: change the Rust\n\
              // types, then run\n\
-             //   FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate --lib generated_typescript\n\n\
+             //   FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate-wasm --lib generated_typescript\n\n\
              {}\n\
              /** Every code the engine's errors carry (`Error::code` in src/error.rs). */\n\
              export type EngineErrorCode ={};\n",
@@ -640,7 +640,7 @@ mod typescript {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == fresh,
-            "{GENERATED} differs from the Rust types: run `FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate --lib generated_typescript` and commit it"
+            "{GENERATED} differs from the Rust types: run `FACEGATE_UPDATE_TYPES=1 cargo test --release -p facegate-wasm --lib generated_typescript` and commit it"
         );
     }
 }

@@ -1,21 +1,21 @@
 //! The wasm boundary in a real browser (headless Chromium through wasm-bindgen-test-runner):
 //! `bash scripts/test.sh` runs it; alone:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
-//!  cargo test --release --target wasm32-unknown-unknown --test wasm_boundary`
+//!  cargo test --release -p facegate-wasm --target wasm32-unknown-unknown --test wasm_boundary`
 #![cfg(target_arch = "wasm32")]
 
-use facegate::FaceGateCore;
+use facegate_wasm::FaceGateCore;
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const DETECTOR: &[u8] = include_bytes!("../models/face_detection_yunet_2023mar_int8bq.onnx");
-const RECOGNIZER: &[u8] = include_bytes!("../models/face_recognition_sface_2021dec_int8bq.onnx");
-const B1: &[u8] = include_bytes!("fixtures/person_b_1.jpg");
-const B2: &[u8] = include_bytes!("fixtures/person_b_2.jpg");
-const OTHER: &[u8] = include_bytes!("fixtures/impostor_2.jpg");
+const DETECTOR: &[u8] = include_bytes!("../../models/face_detection_yunet_2023mar_int8bq.onnx");
+const RECOGNIZER: &[u8] = include_bytes!("../../models/face_recognition_sface_2021dec_int8bq.onnx");
+const B1: &[u8] = include_bytes!("../../tests/fixtures/person_b_1.jpg");
+const B2: &[u8] = include_bytes!("../../tests/fixtures/person_b_2.jpg");
+const OTHER: &[u8] = include_bytes!("../../tests/fixtures/impostor_2.jpg");
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap()
