@@ -38,6 +38,7 @@ mod engine;
 mod error;
 mod face;
 mod gallery;
+mod handle;
 mod image;
 mod letterbox;
 pub mod limits;

@@ -45,10 +45,7 @@ impl FromStr for DetectionId {
     /// Parses 16 hex digits. Anything else is [`Error::UnknownDetection`].
     fn from_str(s: &str) -> Result<DetectionId> {
         let unknown = || Error::UnknownDetection { id: s.chars().take(40).collect() };
-        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(unknown());
-        }
-        u64::from_str_radix(s, 16).map(DetectionId).map_err(|_| unknown())
+        crate::handle::parse_hex16(s).map(DetectionId).ok_or_else(unknown)
     }
 }
 

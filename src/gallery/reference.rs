@@ -50,10 +50,7 @@ impl FromStr for ReferenceId {
     /// that id.
     fn from_str(s: &str) -> Result<ReferenceId, Error> {
         let unknown = || Error::UnknownReference { id: s.chars().take(40).collect() };
-        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(unknown());
-        }
-        u64::from_str_radix(s, 16).map(ReferenceId).map_err(|_| unknown())
+        crate::handle::parse_hex16(s).map(ReferenceId).ok_or_else(unknown)
     }
 }
 

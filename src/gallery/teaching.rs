@@ -59,10 +59,7 @@ impl FromStr for ExplanationId {
     /// Parses 16 hex digits. Anything else is [`Error::UnknownExplanation`].
     fn from_str(s: &str) -> Result<ExplanationId> {
         let unknown = || Error::UnknownExplanation { id: s.chars().take(40).collect() };
-        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(unknown());
-        }
-        u64::from_str_radix(s, 16).map(ExplanationId).map_err(|_| unknown())
+        crate::handle::parse_hex16(s).map(ExplanationId).ok_or_else(unknown)
     }
 }
 
