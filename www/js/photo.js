@@ -17,6 +17,9 @@ export async function toBitmap(source) {
   return null;
 }
 
+/** The chosen face's outline and tag (style.css `--accent`). */
+const CHOSEN = '#1457a8';
+
 /** Largest side of a preview canvas, in canvas pixels. */
 const PREVIEW_SIDE = 720;
 
@@ -37,8 +40,10 @@ export function drawPhoto(canvas, bitmap, faces, { keep = -1, numbers = true, la
   faces.forEach((f, i) => {
     const b = f.bbox;
     const chosen = i === highlight;
+    // The chosen face is outlined in the page's accent blue, not the green of "likely the same
+    // person": a box says which face is used, never what the comparison decided.
     ctx.lineWidth = chosen ? 4 : 2;
-    ctx.strokeStyle = chosen ? '#0a7d32' : '#ffffff';
+    ctx.strokeStyle = chosen ? CHOSEN : '#ffffff';
     ctx.setLineDash(chosen ? [] : [6, 4]);
     ctx.strokeRect(b.x * scale, b.y * scale, b.width * scale, b.height * scale);
     ctx.setLineDash([]);
@@ -103,7 +108,7 @@ function drawLandmarks(ctx, lm, scale) {
 function drawTag(ctx, text, x, y, chosen) {
   ctx.font = 'bold 16px system-ui, sans-serif';
   const w = ctx.measureText(text).width + 10;
-  ctx.fillStyle = chosen ? '#0a7d32' : '#222';
+  ctx.fillStyle = chosen ? CHOSEN : '#222';
   ctx.fillRect(x, Math.max(0, y - 22), w, 22);
   ctx.fillStyle = '#fff';
   ctx.fillText(text, x + 5, Math.max(16, y - 6));
