@@ -7,8 +7,9 @@
 #    chromium + chromium-driver, firefox-esr + geckodriver (crates.io), webkit2gtk-driver + xvfb,
 #    npm packages (package-lock.json; tests/webdriver/package-lock.json);
 # 2. hygiene: `cargo fmt --check` (rustfmt.toml), `cargo clippy -D warnings` over the workspace's
-#    native targets and the browser boundary's wasm build (facegate-wasm) (about 1 s when nothing
-#    changed, about 4 min cold);
+#    native targets and the browser boundary's wasm build (facegate-wasm), and the library's docs
+#    built with warnings as errors (a broken intra-doc link fails) (about 1 s when nothing
+#    changed, about 5 min cold);
 # 3. native unit, integration, golden and README tests (release build: the real models are
 #    slow unoptimised), including that the core crate has no wasm-bindgen dependency natively
 #    (tests/native_dependencies.rs);
@@ -36,10 +37,11 @@ ensure_webdriver_client
 cargo --version && wasm-bindgen --version && chromium --version && node --version
 firefox-esr --version && geckodriver --version | head -1 && dpkg-query -W libwebkit2gtk-4.1-0
 
-step "hygiene (cargo fmt --check, cargo clippy -D warnings: native and wasm32)"
+step "hygiene (cargo fmt --check, cargo clippy -D warnings: native and wasm32; cargo doc -D warnings)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p facegate -p facegate-wasm --target wasm32-unknown-unknown --lib -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p facegate
 
 step "native tests (cargo test --release --workspace)"
 cargo test --release --workspace

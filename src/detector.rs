@@ -52,7 +52,7 @@ pub fn quick_look_suffices(faces: &[Face], scale: f32, min_face: u32) -> bool {
 
 /// The YuNet face detector. The network is loaded and folded once; each input shape met gets
 /// its own plan (tract runs known shapes much faster), made on first use and kept for the
-/// [`PLANS_KEPT`] most recent shapes.
+/// twelve most recent shapes (`PLANS_KEPT`).
 pub struct Detector {
     model: InferenceModel,
     plans: Mutex<Vec<((u32, u32), Plan)>>,
