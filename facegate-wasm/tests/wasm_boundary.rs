@@ -104,6 +104,52 @@ fn a_kept_detection_serves_the_next_call_once_without_detecting_again() {
     assert_eq!(code, "unknownDetection");
 }
 
+/// Enrols B1 with `consent` (in `options.consent`), or returns the error code.
+fn enrol_with(core: &mut FaceGateCore, consent: JsValue) -> Result<JsValue, String> {
+    core.enroll(encoded(B1), obj(&[("label", "me".into()), ("consent", consent)])).map_err(code_of)
+}
+
+#[wasm_bindgen_test]
+fn consent_goes_in_as_list_gives_it_back_and_a_stray_field_is_refused() {
+    // Through serde-wasm-bindgen, not serde_json: untagged and tagged enums read JS objects
+    // their own way, so the shapes are checked here as well as in dto.rs's unit tests.
+    let mut core = core();
+    let text: JsValue = "I agree that facegate turns this photo into a template on this device.".into();
+    let shaped = |subject: JsValue, purpose: JsValue| obj(&[("subject", subject), ("purpose", purpose), ("consentText", text.clone())]);
+    let kind = |k: &str| obj(&[("kind", k.into())]);
+
+    let other = obj(&[("kind", "otherPersonConsented".into()), ("name", "Bo".into())]);
+    enrol_with(&mut core, shaped(other, kind("compareWithConsentingPerson"))).unwrap();
+    let listed = js_sys::Array::from(&core.list().map_err(code_of).unwrap());
+    let record = get(&get(&listed.get(0), "consent"), "subject");
+    assert_eq!(get(&record, "kind").as_string().as_deref(), Some("otherPersonConsented"));
+    assert_eq!(get(&record, "name").as_string().as_deref(), Some("Bo"));
+    let purpose = get(&get(&listed.get(0), "consent"), "purpose");
+    assert_eq!(get(&purpose, "kind").as_string().as_deref(), Some("compareWithConsentingPerson"));
+
+    // What list() gave back is accepted as it is.
+    enrol_with(&mut core, shaped(record, purpose)).unwrap();
+    let described = obj(&[("kind", "other".into()), ("description", "a class exercise".into())]);
+    enrol_with(&mut core, shaped(kind("selfPerson"), described)).unwrap();
+    assert_eq!(js_sys::Array::from(&core.list().map_err(code_of).unwrap()).length(), 3);
+
+    // A shape that is no subject or purpose at all (a stray field, an unknown kind, a missing
+    // name or description) is refused as bad options; a word that is no subject, as a bad
+    // consent. Either way nothing is enrolled.
+    let stray = obj(&[("kind", "selfPerson".into()), ("otherPerson", "Bo".into())]);
+    let refused = [
+        (stray, kind("verifyItIsMe"), "invalidInput"),
+        (kind("someone"), kind("verifyItIsMe"), "invalidInput"),
+        (kind("otherPersonConsented"), kind("verifyItIsMe"), "invalidInput"),
+        (kind("selfPerson"), kind("other"), "invalidInput"),
+        ("someone".into(), kind("verifyItIsMe"), "consentInvalid"),
+    ];
+    for (subject, purpose, code) in refused {
+        assert_eq!(enrol_with(&mut core, shaped(subject, purpose)).unwrap_err(), code);
+    }
+    assert_eq!(js_sys::Array::from(&core.list().map_err(code_of).unwrap()).length(), 3);
+}
+
 #[wasm_bindgen_test]
 fn tampered_model_is_refused_with_a_code() {
     let mut bad = RECOGNIZER.to_vec();
