@@ -23,7 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 
-step() { printf '\n=== %s\n' "$*"; }
+# Each step's heading says how long the run has taken so far (the README's times come from it).
+step() { printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "set-up"
 ensure_wasm_target
@@ -72,3 +73,4 @@ if [ -f "$lfw/pairs.tsv" ]; then
 else
   step "LFW evaluation skipped: $lfw/pairs.tsv not found"
 fi
+step "all tests passed"
