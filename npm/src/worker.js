@@ -143,6 +143,35 @@ async function detect(image, options) {
   }
 }
 
+// The threaded build's pool (`initThreadPool`), once started: rayon's global pool can be set up
+// once per worker, so a load that failed after starting it reuses it when retried.
+let poolStarting = null;
+
+/**
+ * Starts the threaded build's pool (`initThreadPool`) without waiting for it: called as soon as
+ * the wasm is instantiated, its Web Workers start and load the module while the models are still
+ * arriving. (They start only while this worker's event loop is free: measured in Chromium 156,
+ * not during the engine build, which is one synchronous call, so the pool is awaited before it.)
+ * Null on one thread. Its outcome is held (not thrown) until `poolStarted`.
+ */
+function startPool(initThreadPool, threads) {
+  if (threads <= 1) return null;
+  if (!poolStarting) {
+    try {
+      poolStarting = Promise.resolve(initThreadPool(threads)).then(() => ({}), (error) => ({ failed: true, error }));
+    } catch (error) {
+      poolStarting = Promise.resolve({ failed: true, error });
+    }
+  }
+  return poolStarting;
+}
+
+/** Waits for the pool; the load fails if it could not be started. */
+async function poolStarted(pool) {
+  const outcome = pool && await pool;
+  if (outcome?.failed) throw outcome.error;
+}
+
 function requireCore() {
   if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: CODE.notLoaded });
   return core;
@@ -165,7 +194,7 @@ const handlers = {
       // A restart (eraseAll): the same files, verified by the worker that fetched them.
       const { default: init, FaceGateCore, initThreadPool } = glue;
       await init({ module_or_path: preloaded.wasm });
-      if (threads > 1) await initThreadPool(threads);
+      await poolStarted(startPool(initThreadPool, threads));
       core = new FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
       mark('engineBuilt');
       enqueue(() => core?.warmUp());
@@ -187,18 +216,22 @@ const handlers = {
       received += n;
       self.postMessage({ progress: { stage, loaded: received, total } });
     };
-    // The three files at once; the wasm compiles as it streams in; each is hashed once.
+    const { default: init, FaceGateCore, initThreadPool } = glue;
+    // The three files at once; the wasm compiles as it streams in; each is hashed once. Once its
+    // hash matched, the wasm is instantiated and the pool started while the models arrive.
+    let pool = null;
     const [compiled, detector, recognizer] = await Promise.all([
-      fetchVerified(wasm.url, wasm.expected, counter('wasm'), CODE.wasmIntegrity, { compile: true }).then((r) => (mark('wasmFetched'), r)),
+      fetchVerified(wasm.url, wasm.expected, counter('wasm'), CODE.wasmIntegrity, { compile: true }).then(async (r) => {
+        mark('wasmFetched');
+        await init({ module_or_path: r.module ?? r.bytes });
+        mark('wasmInstantiated');
+        pool = startPool(initThreadPool, threads);
+        return r;
+      }),
       ...models.map(([stage, url, expected]) => fetchVerified(url, expected, counter(stage), CODE.modelIntegrity).then((r) => (mark(`${stage}Fetched`), r))),
     ]);
-    const { default: init, FaceGateCore, initThreadPool } = glue;
-    await init({ module_or_path: compiled.module ?? compiled.bytes });
-    mark('wasmInstantiated');
-    if (threads > 1) {
-      await initThreadPool(threads);
-      mark('threadsStarted');
-    }
+    await poolStarted(pool);
+    if (pool) mark('threadsStarted');
     self.postMessage({ progress: { stage: 'prepare', loaded: total, total } });
     core = new FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
     mark('engineBuilt');

@@ -3,11 +3,18 @@
 //! Natively the engine owns a private pool of `n` threads (tract-linalg's `multithread-mm`).
 //! In the browser, threads exist only in the build made with the `threads` feature (wasm atomics,
 //! scripts/build-package.sh): its pool is rayon's global one, started from JS with
-//! `initThreadPool(n)` (wasm-bindgen-rayon) before the engine is built. The single-thread wasm
-//! builds always run on one thread.
+//! `initThreadPool(n)` (wasm-bindgen-rayon). Building an engine touches nothing of rayon
+//! (asking rayon anything before `initThreadPool` has set up its global pool would make rayon set
+//! up one of its own, and `initThreadPool` would then fail), so JS may build the engine before
+//! or after the pool is up; the pool's size is read from rayon on first use ([`Threads::count`]
+//! or [`Threads::run`]), which JS makes only once the pool is up.
+//! The single-thread wasm builds always run on one thread.
 //!
 //! Threads split each matrix product into independent tiles; no sum is split, so the results
 //! are the same bits whatever the thread count.
+
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+use std::sync::{Arc, OnceLock};
 
 #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 use tract_onnx::tract_core::tract_linalg::multithread::{multithread_tract_scope, Executor};
@@ -23,12 +30,17 @@ pub(crate) struct Threads {
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     executor: Executor,
     count: usize,
+    /// The threaded wasm build: the size of rayon's global pool, read on first use (shared by
+    /// the clones, so it is read once).
+    #[cfg(all(target_arch = "wasm32", feature = "threads"))]
+    pool_size: Arc<OnceLock<usize>>,
 }
 
 impl Threads {
     /// `n` threads (1 to [`MAX_THREADS`]). Natively, `n > 1` starts a private pool of `n`
-    /// threads. In the threaded wasm build, `n > 1` uses the pool JS started (its size is what
-    /// [`Threads::count`] then reports); in the single-thread wasm builds, one thread.
+    /// threads. In the threaded wasm build, `n > 1` uses the pool JS started (its size, read
+    /// from rayon on first use, is what [`Threads::count`] then reports; this call does not
+    /// touch rayon); in the single-thread wasm builds, one thread.
     pub fn new(n: usize) -> Result<Threads> {
         if !(1..=MAX_THREADS).contains(&n) {
             return Err(Error::InvalidConfig { field: "threads", reason: format!("must be from 1 to {MAX_THREADS}") });
@@ -51,14 +63,21 @@ impl Threads {
     }
 
     #[cfg(all(target_arch = "wasm32", feature = "threads"))]
-    fn pool(_n: usize) -> Threads {
-        // rayon's global pool is the one initThreadPool started; without it, rayon runs
-        // everything on the calling thread.
-        let count = rayon::current_num_threads();
-        if count <= 1 {
-            return Threads::single();
+    fn pool(n: usize) -> Threads {
+        // rayon's global pool is the one initThreadPool started (its size is read on first
+        // use); without it, rayon runs everything on the calling thread.
+        Threads { executor: Executor::RayonGlobal, count: n, pool_size: Arc::default() }
+    }
+
+    /// The threaded wasm build: 1, or the size of rayon's global pool when more than 1 thread
+    /// was asked for. Reading it makes rayon set up its global pool if `initThreadPool` has not:
+    /// call it only once JS has waited for the pool.
+    #[cfg(all(target_arch = "wasm32", feature = "threads"))]
+    fn used(&self) -> usize {
+        if self.count <= 1 {
+            return 1;
         }
-        Threads { executor: Executor::RayonGlobal, count }
+        *self.pool_size.get_or_init(rayon::current_num_threads)
     }
 
     #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
@@ -68,11 +87,22 @@ impl Threads {
 
     /// How many threads run the matrix products.
     pub fn count(&self) -> usize {
-        self.count
+        #[cfg(all(target_arch = "wasm32", feature = "threads"))]
+        {
+            self.used()
+        }
+        #[cfg(not(all(target_arch = "wasm32", feature = "threads")))]
+        {
+            self.count
+        }
     }
 
     /// Runs `f` with tract's matrix products on these threads.
     pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        #[cfg(all(target_arch = "wasm32", feature = "threads"))]
+        if self.used() <= 1 {
+            return f();
+        }
         #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
         {
             multithread_tract_scope(self.executor.clone(), f)
