@@ -6,7 +6,7 @@
 // per build, with the load average of the machine. bench/run.mjs measures one cold start per
 // row; this is the fair before/after for a change to the load path on a shared machine.
 //
-//   node bench/cold-start.mjs [--runs N (default 9)] [--threads N] [LABEL=DIR ...]
+//   node bench/cold-start.mjs [--runs N (default 9)] [--threads N] [--js-flags V8FLAGS] [LABEL=DIR ...]
 //
 // Without LABEL=DIR, the package in target/npm/facegate ("facegate").
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,9 @@ const opt = (name) => {
 };
 const RUNS = Number(opt('--runs') ?? 9);
 const THREADS = opt('--threads');
+// V8 flags for Chromium, e.g. --liftoff-only: where the engine build's time goes (compiling the
+// wasm's optimised tier while it runs, or tract's own work).
+const JS_FLAGS = opt('--js-flags');
 const builds = (argv.length ? argv : [`facegate=${join(REPO, 'target/npm/facegate')}`]).map((s) => {
   const [label, dir] = s.split('=');
   if (!label || !dir) throw new Error(`expected LABEL=DIR, not ${s}`);
@@ -55,7 +58,7 @@ try {
   writeFileSync(join(root, 'main.js'), MAIN);
   builds.forEach((b, i) => symlinkSync(b.dir, join(root, `pkg${i}`)));
   server = await serve({ root, port: 0, quiet: true, headers });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...(JS_FLAGS ? [`--js-flags=${JS_FLAGS}`] : [])] });
   const samples = builds.map(() => []);
   const loads = [];
   for (let run = 0; run < RUNS; run++) {
