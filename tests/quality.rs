@@ -1,6 +1,6 @@
 //! The quality gate and the orientation handling on real photos (tests/fixtures): turned,
-//! rolled, darkened, masked and cut copies each give the right outcome and reason, and the
-//! clean photos all pass.
+//! rolled, darkened, masked, dark-glasses and cut copies each give the right outcome and
+//! reason, and the clean photos all pass.
 
 mod common;
 
@@ -122,6 +122,40 @@ fn a_masked_probe_cannot_tell_face_covered() {
     let (mut g, id) = gallery_with_a();
     let m = verify(&mut g, id, &mask);
     assert_eq!((m.outcome(), m.reason(), m.decision()), (Outcome::CannotTell, Some(QualityReason::FaceCovered), None), "{m:?}");
+}
+
+/// `img` with near-black elliptic lenses (0.42 x 0.3 eye distances, the stress eval's drawn
+/// glasses) centred `down` eye distances below each eye facegate finds on the clean photo.
+fn with_dark_glasses(img: &DynamicImage, name: &str, down: f32) -> DynamicImage {
+    let image = engine().decode(&fixture_bytes(name)).unwrap();
+    let l = engine().detect(&image).unwrap()[0].landmarks;
+    let iod = (l.left_eye.x - l.right_eye.x).hypot(l.left_eye.y - l.right_eye.y);
+    let mut rgb = img.to_rgb8();
+    for (x, y, p) in rgb.enumerate_pixels_mut() {
+        let (x, y) = (x as f32, y as f32);
+        let inside = |e: facegate::Point| ((x - e.x) / (0.42 * iod)).powi(2) + ((y - e.y - down * iod) / (0.3 * iod)).powi(2) <= 1.0;
+        if inside(l.right_eye) || inside(l.left_eye) {
+            *p = Rgb([18, 18, 22]);
+        }
+    }
+    DynamicImage::ImageRgb8(rgb)
+}
+
+#[test]
+fn dark_glasses_over_or_below_the_eyes_cannot_tell_face_covered() {
+    // Over the eyes, and lower (where lenses often sit in the aligned crop, the face being
+    // aligned with its eyes on the brows): both are found by the lens-sized window search.
+    for down in [0.0, 0.25] {
+        let glasses = with_dark_glasses(&photo("person_a_2.jpg"), "person_a_2.jpg", down);
+        let image = engine().decode(&png(&glasses)).unwrap();
+        let faces = engine().detect(&image).unwrap();
+        let m = engine().measure(&image, &faces[0]).unwrap();
+        let p = m.problem.unwrap_or_else(|| panic!("lenses {down} eye distances down passed the gate: {:?}", m.measures));
+        assert_eq!((p.reason, p.measure), (QualityReason::FaceCovered, "eyesCovered"), "lenses {down} down: {p:?}");
+        let (mut g, id) = gallery_with_a();
+        let v = verify(&mut g, id, &glasses);
+        assert_eq!((v.outcome(), v.reason(), v.decision()), (Outcome::CannotTell, Some(QualityReason::FaceCovered), None), "{v:?}");
+    }
 }
 
 #[test]

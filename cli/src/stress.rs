@@ -358,7 +358,7 @@ fn thresholds() -> String {
     OperatingPoint::ALL.iter().map(|p| format!("{} = {:.3}", p.label(), p.threshold())).collect::<Vec<_>>().join(", ")
 }
 
-const CSV_HEADER: &str = "transform,image,found,rotation,refused,score,interOcularPx,rollDegrees,yaw,fitResidual,faceOrder,insideFraction,landmarksInside,brightness,contrast,sharpness,eyesDark,mouthTexture,eyesFlat,mouthFlat,embeddingNorm\n";
+const CSV_HEADER: &str = "transform,image,found,rotation,refused,score,interOcularPx,rollDegrees,yaw,fitResidual,faceOrder,insideFraction,landmarksInside,brightness,contrast,sharpness,eyesDark,mouthTexture,eyesCovered,mouthFlat,embeddingNorm\n";
 
 fn csv_row(csv: &mut String, t: Transform, path: &Path, o: &Outcome) {
     let _ = write!(csv, "{},{},{},{},{}", t.name(), path.display(), u8::from(o.found()), o.rotation.degrees(), o.refused.map_or("", |r| r.code()));
@@ -382,7 +382,7 @@ fn csv_row(csv: &mut String, t: Transform, path: &Path, o: &Outcome) {
                     let _ = write!(
                         csv,
                         ",{:.2},{:.2},{:.4},{:.4},{:.4},{:.4},{:.4}",
-                        c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture, c.eyes_flat, c.mouth_flat
+                        c.brightness, c.contrast, c.sharpness, c.eyes_dark, c.mouth_texture, c.eyes_covered, c.mouth_flat
                     );
                 }
                 None => csv.push_str(",,,,,,,"),

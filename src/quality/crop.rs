@@ -27,6 +27,16 @@ pub(crate) const FACE: Region = Region { x0: 24, x1: 88, y0: 36, y1: 104 };
 pub(crate) const EYE_BAND: Region = Region { x0: 24, x1: 88, y0: 40, y1: 62 };
 /// Nose tip, mouth and chin: what a mask covers.
 pub(crate) const MOUTH: Region = Region { x0: 32, x1: 80, y0: 74, y1: 104 };
+/// Where a lens over the subject's right eye (crop left) may lie: around the template's eye
+/// (column 38, row 52), reaching lower than the eye band because a face behind dark glasses is
+/// often aligned with its eyes placed on the brows (the lenses then sit 5 to 20 rows below
+/// row 52).
+pub(crate) const RIGHT_LENS_AREA: Region = Region { x0: 20, x1: 56, y0: 39, y1: 77 };
+/// Where a lens over the subject's left eye (crop right, template eye column 74) may lie.
+pub(crate) const LEFT_LENS_AREA: Region = Region { x0: 56, x1: 92, y0: 39, y1: 77 };
+/// A lens-sized window, columns x rows: inside the rectangle inscribed in a lens of dark
+/// glasses (about 0.84 x 0.6 eye distances, 30 x 21 crop pixels).
+pub(crate) const LENS_WINDOW: (usize, usize) = (16, 10);
 /// Largest absolute 4-neighbour Laplacian of luma (luma levels) of a pixel that counts as flat:
 /// skin, lips and shadows photographed at this scale vary by more; a painted or printed
 /// surface (a mask, a lens) by less.
@@ -51,10 +61,15 @@ pub struct CropMeasures {
     /// Luma standard deviation over nose tip, mouth and chin (columns 32..80, rows 74..104)
     /// divided by that over the face proper: low when the lower face is one flat colour (a mask).
     pub mouth_texture: f32,
-    /// Fraction of the eye band that is both dark (as in `eyes_dark`) and flat (absolute
-    /// Laplacian at most 2 luma levels), `0..=1`: what opaque lenses make; shadowed or tinted
-    /// eyes still show lids, lashes and brows.
-    pub eyes_flat: f32,
+    /// Whether opaque lenses cover both eyes, wherever they landed in the crop: for each eye,
+    /// the largest fraction of a lens-sized window (16 x 10 crop pixels) slid over the area
+    /// around it (columns 20..56 and 56..92, rows 39..77) that is both dark (as in
+    /// `eyes_dark`) and flat (absolute Laplacian at most 2 luma levels); the smaller of the two
+    /// eyes, `0..=1`. Opaque lenses make about 1; shadowed or tinted eyes still show lids,
+    /// lashes and brows. A window, not a fixed band: faces behind dark glasses are often
+    /// aligned with the eyes on the brows, the lenses below the eye band, where a band's
+    /// fraction was diluted by skin.
+    pub eyes_covered: f32,
     /// Fraction of nose tip, mouth and chin (the `mouth_texture` region) that is flat (absolute
     /// Laplacian at most 2 luma levels), `0..=1`: high under a mask, low on skin and lips.
     pub mouth_flat: f32,
@@ -119,6 +134,42 @@ fn flat_fraction(values: &[f32], r: Region, keep: impl Fn(f32) -> bool) -> f32 {
     flat as f32 / n.max(1) as f32
 }
 
+/// Whether each crop pixel is flat (absolute 4-neighbour Laplacian at most [`FLAT_LAPLACIAN`])
+/// and passes `keep`, as a summed-area table: `table[y * (SIZE + 1) + x]` counts such pixels
+/// in columns `0..x`, rows `0..y` (the crop's outermost pixels, without a Laplacian, never
+/// count).
+fn flat_table(values: &[f32], keep: impl Fn(f32) -> bool) -> Vec<u32> {
+    let w = SIZE + 1;
+    let mut table = vec![0u32; w * w];
+    for y in 0..SIZE {
+        let mut row = 0u32;
+        for x in 0..SIZE {
+            let i = y * SIZE + x;
+            let inside = (1..SIZE - 1).contains(&x) && (1..SIZE - 1).contains(&y);
+            if inside {
+                let lap = 4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE];
+                row += u32::from(lap.abs() <= FLAT_LAPLACIAN && keep(values[i]));
+            }
+            table[(y + 1) * w + x + 1] = table[y * w + x + 1] + row;
+        }
+    }
+    table
+}
+
+/// The largest fraction of counted pixels (see [`flat_table`]) in a `window` (columns, rows)
+/// slid over every position inside `area`.
+fn densest_window(table: &[u32], area: Region, window: (usize, usize)) -> f32 {
+    let (w, (ww, wh)) = (SIZE + 1, window);
+    let mut best = 0u32;
+    for y0 in area.y0..=area.y1.saturating_sub(wh) {
+        for x0 in area.x0..=area.x1.saturating_sub(ww) {
+            let (x1, y1) = (x0 + ww, y0 + wh);
+            best = best.max(table[y1 * w + x1] + table[y0 * w + x0] - table[y0 * w + x1] - table[y1 * w + x0]);
+        }
+    }
+    best as f32 / (ww * wh).max(1) as f32
+}
+
 /// The crop measures of a 112x112 RGB crop (`rgb.len() == 112 * 112 * 3`); `None` otherwise.
 pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
     if rgb.len() != SIZE * SIZE * 3 {
@@ -140,7 +191,10 @@ pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
         sharpness: if var > 0.0 { lap_var / var } else { 0.0 },
         eyes_dark: dark_fraction(&y, EYE_BAND, brightness / 3.0),
         mouth_texture: ratio(mean_sd(&y, MOUTH).1),
-        eyes_flat: flat_fraction(&y, EYE_BAND, |v| v < brightness / 3.0),
+        eyes_covered: {
+            let dark_flat = flat_table(&y, |v| v < brightness / 3.0);
+            densest_window(&dark_flat, RIGHT_LENS_AREA, LENS_WINDOW).min(densest_window(&dark_flat, LEFT_LENS_AREA, LENS_WINDOW))
+        },
         mouth_flat: flat_fraction(&y, MOUTH, |_| true),
     })
 }
@@ -159,7 +213,7 @@ mod tests {
         assert!((m.brightness - 100.0).abs() < 1e-3, "{m:?}");
         assert_eq!((m.contrast, m.sharpness, m.eyes_dark, m.mouth_texture), (0.0, 0.0, 0.0, 0.0));
         // Every pixel is flat, none is dark: the mouth region is all flat, the eyes are not covered.
-        assert_eq!((m.eyes_flat, m.mouth_flat), (0.0, 1.0));
+        assert_eq!((m.eyes_covered, m.mouth_flat), (0.0, 1.0));
         assert!(crop_measures(&[0; 10]).is_none());
     }
 
@@ -173,7 +227,7 @@ mod tests {
         // Half the eye band (the 0 pixels) is below a third of the mean (33.3).
         assert!((m.eyes_dark - 0.5).abs() < 1e-3 && (m.mouth_texture - 1.0).abs() < 1e-3, "{m:?}");
         // No pixel is flat: the dark half has texture, like eyes, lashes and brows.
-        assert_eq!((m.eyes_flat, m.mouth_flat), (0.0, 0.0));
+        assert_eq!((m.eyes_covered, m.mouth_flat), (0.0, 0.0));
     }
 
     #[test]
@@ -190,10 +244,32 @@ mod tests {
         let lens = |x: usize, y: usize| (24..72).contains(&x) && (40..62).contains(&y);
         let m = crop_measures(&crop(|x, y| if lens(x, y) { 20 } else { 150 })).unwrap();
         assert!((m.eyes_dark - 0.75).abs() < 1e-6, "{m:?}");
-        // Flat inside the lens only: its edge pixels (columns 24 and 71, rows 40 and 61) each
-        // have a face neighbour. Columns 25..=70 x rows 41..=60, 46 x 20 = 920 of the band's
-        // 64 x 22 = 1,408.
-        assert!((m.eyes_flat - 920.0 / 1408.0).abs() < 1e-6, "{m:?}");
+        // Dark and flat inside the lens only: its edge pixels (columns 24 and 71, rows 40 and
+        // 61) each have a face neighbour; inside, columns 25..=70 x rows 41..=60. Around the
+        // right eye (columns 20..56) a whole 16 x 10 window fits inside: 1.0. Around the left
+        // eye (columns 56..92) the inside has 15 columns (56..=70): at best 15 x 10 of a
+        // window's 160 pixels, 0.9375. The smaller of the two eyes: 0.9375.
+        assert!((m.eyes_covered - 150.0 / 160.0).abs() < 1e-6, "{m:?}");
+    }
+
+    #[test]
+    fn lenses_below_the_eye_band_cover_the_eyes() {
+        // A face of 150 with two lenses of 20 below the eye band (rows 62 and more), where
+        // faces behind dark glasses are often aligned: a right lens of columns 26..50 x rows
+        // 62..76 (24 x 14) and a smaller left lens of columns 62..74 x rows 62..72 (12 x 10).
+        // Mean face luma 150 - 130 * (336 + 120) / (64 * 68) = 136.4, a third 45.5: the lenses
+        // are dark. Only a lens's inside is flat (its edge pixels have a face neighbour): 22 x 12
+        // on the right, which holds a whole 16 x 10 window (1.0); 10 x 8 = 80 on the left, all
+        // inside one window: 80 / 160 = 0.5. The smaller of the two eyes: 0.5.
+        let right = |x: usize, y: usize| (26..50).contains(&x) && (62..76).contains(&y);
+        let left = |x: usize, y: usize| (62..74).contains(&x) && (62..72).contains(&y);
+        let m = crop_measures(&crop(|x, y| if right(x, y) || left(x, y) { 20 } else { 150 })).unwrap();
+        assert!((m.eyes_covered - 0.5).abs() < 1e-6, "{m:?}");
+        // The eye band (rows 40..62) holds neither lens: its dark fraction misses both.
+        assert_eq!(m.eyes_dark, 0.0, "{m:?}");
+        // One lens alone does not cover both eyes.
+        let m = crop_measures(&crop(|x, y| if right(x, y) { 20 } else { 150 })).unwrap();
+        assert_eq!(m.eyes_covered, 0.0, "{m:?}");
     }
 
     #[test]
@@ -214,6 +290,6 @@ mod tests {
         // Flat but for the first and last rows of the band (their neighbours are stripes):
         // 28 of its 30 rows.
         assert!((m.mouth_flat - 28.0 / 30.0).abs() < 1e-6, "{m:?}");
-        assert_eq!(m.eyes_flat, 0.0, "{m:?}");
+        assert_eq!(m.eyes_covered, 0.0, "{m:?}");
     }
 }
