@@ -55,13 +55,14 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
   cargo test --release -p facegate-wasm --target wasm32-unknown-unknown --test wasm_boundary
 
-step "npm package and page (scripts/demo.sh --build-only, npm pack), browser and page tests"
+step "npm package and page built (scripts/demo.sh --build-only, npm pack)"
 bash scripts/demo.sh --build-only
 # The build falls back to one thread when the threaded wasm cannot be made; here that is a failure.
 [ "${FACEGATE_THREADS:-auto}" = 0 ] || [ -f target/npm/facegate/wasm/threads/facegate_bg.wasm ] ||
   { echo "facegate: the threaded wasm build is missing (see the build's WARNING above)" >&2; exit 1; }
 rm -f target/npm/facegate-*.tgz
 (cd target/npm && npm pack --silent ./facegate >/dev/null && ls -l facegate-*.tgz)
+step "browser, package and page tests (tests/browser/)"
 # Firefox and WebKit were installed above: their tests must run, not skip.
 FACEGATE_REQUIRE_BROWSERS=1 node --test --test-concurrency=1 tests/browser/
 
