@@ -127,13 +127,15 @@ impl FaceGateCore {
     /// `{ referenceId }`. Without `consent`: error `consentRequired`, and the image is not even
     /// decoded.
     pub fn enroll(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        // The image first: a kept detection is taken out before the options can be refused, so
+        // that it is wiped whatever the outcome (see `source`).
+        let arg: ImageArg = from_js(image, "image")?;
+        let source = self.source(&arg)?;
         let mut args: EnrollArgs = from_js(options, "enroll options")?;
         let consent = match args.consent.take() {
             Some(c) => Some(self.consent(c)?),
             None => None,
         };
-        let arg: ImageArg = from_js(image, "image")?;
-        let source = self.source(&arg)?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let id = self.gallery.enroll(&engine, source.input()?, FaceArg::choice(args.face.take()), &args.label, consent).map_err(|e| js_error(&e))?;
         to_js(&serde_json_like_id(id))
@@ -141,10 +143,10 @@ impl FaceGateCore {
 
     /// 1:1 comparison of the face in `image` with reference `options.referenceId`.
     pub fn verify(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
-        let args: VerifyArgs = from_js(options, "verify options")?;
-        let id: ReferenceId = args.reference_id.parse().map_err(|e| js_error(&e))?;
         let arg: ImageArg = from_js(image, "image")?;
         let source = self.source(&arg)?;
+        let args: VerifyArgs = from_js(options, "verify options")?;
+        let id: ReferenceId = args.reference_id.parse().map_err(|e| js_error(&e))?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let m = self.gallery.verify(&engine, source.input()?, FaceArg::choice(args.face), id).map_err(|e| js_error(&e))?;
         to_js(&MatchResult::new(&m, self.gallery.config().operating_point))
@@ -152,9 +154,9 @@ impl FaceGateCore {
 
     /// The best match for the face in `image` among this gallery's references only.
     pub fn identify(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
-        let args: IdentifyArgs = from_js_or_default(options, "identify options")?;
         let arg: ImageArg = from_js(image, "image")?;
         let source = self.source(&arg)?;
+        let args: IdentifyArgs = from_js_or_default(options, "identify options")?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let found = self.gallery.identify(&engine, source.input()?, FaceArg::choice(args.face)).map_err(|e| js_error(&e))?;
         let point = self.gallery.config().operating_point;
@@ -172,13 +174,13 @@ impl FaceGateCore {
     /// template stays here under the `explanation` handle; only its picture (`strip`, 128
     /// signed bytes) and five printed values cross.
     pub fn explain(&mut self, image: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        let arg: ImageArg = from_js(image, "image")?;
+        let source = self.source(&arg)?;
         let args: ExplainArgs = from_js(options, "explain options")?;
         let consent = match args.consent {
             Some(c) => Some(self.consent(c)?),
             None => None,
         };
-        let arg: ImageArg = from_js(image, "image")?;
-        let source = self.source(&arg)?;
         let engine = Counting { engine: &self.engine, runs: &self.detections_run };
         let e = self.gallery.explain(&engine, source.input()?, FaceArg::choice(args.face), consent).map_err(|e| js_error(&e))?;
         let rgb = e.aligned.as_rgb();
@@ -423,7 +425,9 @@ impl FaceGateCore {
     }
 
     /// The image of a call: the kept detection `arg.detection` names (taken out: it serves
-    /// this call only; `unknownDetection` when it is not kept), or the bytes given.
+    /// this call only; `unknownDetection` when it is not kept), or the bytes given. Each call
+    /// takes it before reading its options, so that a call refused for its options (a malformed
+    /// consent or reference id) wipes the kept detection too, as any other outcome does.
     fn source<'a>(&mut self, arg: &'a ImageArg) -> Result<Source<'a>, JsError> {
         let Some(handle) = &arg.detection else { return Ok(Source::Given(arg)) };
         if arg.rgba.is_some() || arg.encoded.is_some() || arg.width.is_some() || arg.height.is_some() {

@@ -148,3 +148,75 @@ export function meter(page) {
     return { shown: out.textContent, requests: Number(out.dataset.requests), blocked: Number(out.dataset.blocked), sources: JSON.parse(out.dataset.sources ?? '{}') };
   });
 }
+
+/**
+ * The facegate worker of `page` (the one whose URL ends in /worker.js; after an eraseAll the
+ * old one may still be listed for a moment, so this waits until exactly one is).
+ */
+export async function facegateWorker(page, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const workers = page.workers().filter((w) => w.url().endsWith('/worker.js'));
+    if (workers.length === 1) return workers[0];
+    if (Date.now() > deadline) throw new Error(`expected one facegate worker, found: ${page.workers().map((w) => w.url()).join(', ')}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+/**
+ * Installs `self.wasmScan` in `worker`: `wasmScan(needles)` reads the worker's whole wasm linear
+ * memory (through the glue the worker itself imported, `glueFile` relative to the worker:
+ * './wasm/facegate.js', or './wasm/threads/facegate.js' for the threaded build) and returns
+ * `{ bytes, ms, hits: [{ needle, offset }] }`: every byte offset where needle `i` (an array of
+ * bytes, 4 or more) occurs. One pass over the memory, whatever the number of needles.
+ * Also `self.hookEraseAll(needles)`: from then on, the core's own eraseAll scans right after it
+ * ran (before the worker is terminated) and adds the scan to its result as `residueScan`.
+ */
+export function installWasmScanner(worker, glueFile) {
+  return worker.evaluate(async (glueFile) => {
+    const glue = await import(new URL(glueFile, self.location.href).href);
+    const scan = (needles) => {
+      const t0 = performance.now();
+      const mem = new Uint8Array(glue.initSync().memory.buffer);
+      // Needles by their first 4 bytes (little-endian u32), and a 64K filter on its low 16 bits.
+      const byKey = new Map();
+      const filter = new Uint8Array(65536);
+      needles.forEach((n, i) => {
+        const key = (n[0] | (n[1] << 8) | (n[2] << 16) | (n[3] << 24)) >>> 0;
+        if (!byKey.has(key)) byKey.set(key, []);
+        byKey.get(key).push(i);
+        filter[key & 0xffff] = 1;
+      });
+      const hits = [];
+      const end = mem.length;
+      let v = (mem[0] | (mem[1] << 8) | (mem[2] << 16)) << 8;
+      for (let i = 0; i + 3 < end; i++) {
+        v = ((v >>> 8) | (mem[i + 3] << 24)) >>> 0;
+        if (!filter[v & 0xffff]) continue;
+        const candidates = byKey.get(v);
+        if (!candidates) continue;
+        for (const c of candidates) {
+          const n = needles[c];
+          if (i + n.length > end) continue;
+          let j = 4;
+          while (j < n.length && mem[i + j] === n[j]) j++;
+          if (j === n.length) hits.push({ needle: c, offset: i });
+        }
+      }
+      return { bytes: mem.length, ms: Math.round(performance.now() - t0), hits };
+    };
+    self.wasmScan = scan;
+    self.hookEraseAll = (needles) => {
+      const erase = glue.FaceGateCore.prototype.eraseAll;
+      glue.FaceGateCore.prototype.eraseAll = function eraseAllThenScan(...args) {
+        const result = erase.apply(this, args);
+        return Object.assign(result, { residueScan: scan(needles) });
+      };
+    };
+  }, glueFile);
+}
+
+/** Runs `self.wasmScan(needles)` (installWasmScanner) in `worker`. */
+export function scanWasm(worker, needles) {
+  return worker.evaluate((needles) => self.wasmScan(needles), needles);
+}
