@@ -37,6 +37,10 @@ pub(crate) const LEFT_LENS_AREA: Region = Region { x0: 56, x1: 92, y0: 39, y1: 7
 /// A lens-sized window, columns x rows: inside the rectangle inscribed in a lens of dark
 /// glasses (about 0.84 x 0.6 eye distances, 30 x 21 crop pixels).
 pub(crate) const LENS_WINDOW: (usize, usize) = (16, 10);
+/// Side of the square tiles, crop pixels, within which [`CropMeasures::sharpness`] takes its
+/// variances: detail (one to a few pixels) fits inside a tile; the shading of a whole face
+/// (tens of pixels) does not.
+pub(crate) const SHARPNESS_TILE: usize = 8;
 /// Largest absolute 4-neighbour Laplacian of luma (luma levels) of a pixel that counts as flat:
 /// skin, lips and shadows photographed at this scale vary by more; a painted or printed
 /// surface (a mask, a lens) by less.
@@ -51,8 +55,13 @@ pub struct CropMeasures {
     /// Standard deviation of luma over the face proper (0..128).
     pub contrast: f32,
     /// Sharpness: variance of the 4-neighbour Laplacian of luma over the face proper, divided by
-    /// the luma variance there (so that it does not depend on exposure or contrast). Detail at
-    /// the scale of one crop pixel raises it; blur and enlarged small faces lower it.
+    /// the luma variance there (so that it does not depend on exposure or contrast), both
+    /// variances taken within 8 x 8 tiles ([`SHARPNESS_TILE`]: sums of squared deviations from
+    /// each tile's own mean, added over the tiles). Detail at the scale of one crop pixel
+    /// raises it; blur and enlarged small faces lower it. Within tiles, light and shade at the
+    /// scale of the face (a turned face against a dark background, light falling across it)
+    /// does not count as contrast the detail must match: over the whole region it did, and a
+    /// sharp face in three-quarter view beside a dark doorway read as blurred.
     pub sharpness: f32,
     /// Fraction of the eye band (columns 24..88, rows 40..62) darker than a third of the face's
     /// mean luma, `0..=1`: high when dark glasses cover the eyes (pupils, lashes and brows
@@ -97,18 +106,40 @@ fn mean_sd(values: &[f32], r: Region) -> (f32, f32) {
     (mean as f32, (sum2 / n - mean * mean).max(0.0).sqrt() as f32)
 }
 
-/// The 4-neighbour Laplacian `4 v(x,y) - v(x-1,y) - v(x+1,y) - v(x,y-1) - v(x,y+1)` over the
-/// inside of `region` (its border pixels have no value; the region must not touch the crop's
-/// edge).
-fn laplacian(values: &[f32], r: Region) -> Vec<f32> {
-    let mut out = Vec::with_capacity((r.x1 - r.x0) * (r.y1 - r.y0));
-    for y in r.y0.max(1)..r.y1.min(SIZE - 1) {
-        for x in r.x0.max(1)..r.x1.min(SIZE - 1) {
-            let i = y * SIZE + x;
-            out.push(4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE]);
+/// The 4-neighbour Laplacian `4 v(x,y) - v(x-1,y) - v(x+1,y) - v(x,y-1) - v(x,y+1)` at crop
+/// pixel `i` (not on the crop's edge).
+fn laplacian_at(values: &[f32], i: usize) -> f32 {
+    4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE]
+}
+
+/// Sum of squared deviations from their mean of `values` (0 when empty).
+fn squared_deviations(values: &[f64]) -> f64 {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    values.iter().map(|v| (v - mean).powi(2)).sum()
+}
+
+/// [`CropMeasures::sharpness`] over `region`, which must not touch the crop's edge: tiles of
+/// [`SHARPNESS_TILE`] pixels from its top-left corner (the last row and column of tiles may be
+/// narrower); in each, the squared deviations of the Laplacian and of luma from the tile's
+/// means; the ratio of their sums over all tiles (0 for a region without luma variation).
+fn tiled_sharpness(values: &[f32], r: Region) -> f32 {
+    let (mut detail, mut contrast) = (0f64, 0f64);
+    for ty in (r.y0..r.y1).step_by(SHARPNESS_TILE) {
+        for tx in (r.x0..r.x1).step_by(SHARPNESS_TILE) {
+            let pixels: Vec<usize> =
+                (ty..(ty + SHARPNESS_TILE).min(r.y1)).flat_map(|y| (tx..(tx + SHARPNESS_TILE).min(r.x1)).map(move |x| y * SIZE + x)).collect();
+            let lap: Vec<f64> = pixels.iter().map(|&i| f64::from(laplacian_at(values, i))).collect();
+            let luma: Vec<f64> = pixels.iter().map(|&i| f64::from(values[i])).collect();
+            detail += squared_deviations(&lap);
+            contrast += squared_deviations(&luma);
         }
     }
-    out
+    if contrast > 0.0 {
+        (detail / contrast) as f32
+    } else {
+        0.0
+    }
 }
 
 /// Fraction of `region` with values below `below`.
@@ -126,7 +157,7 @@ fn flat_fraction(values: &[f32], r: Region, keep: impl Fn(f32) -> bool) -> f32 {
     for y in r.y0.max(1)..r.y1.min(SIZE - 1) {
         for x in r.x0.max(1)..r.x1.min(SIZE - 1) {
             let i = y * SIZE + x;
-            let lap = 4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE];
+            let lap = laplacian_at(values, i);
             n += 1;
             flat += usize::from(lap.abs() <= FLAT_LAPLACIAN && keep(values[i]));
         }
@@ -147,7 +178,7 @@ fn flat_table(values: &[f32], keep: impl Fn(f32) -> bool) -> Vec<u32> {
             let i = y * SIZE + x;
             let inside = (1..SIZE - 1).contains(&x) && (1..SIZE - 1).contains(&y);
             if inside {
-                let lap = 4.0 * values[i] - values[i - 1] - values[i + 1] - values[i - SIZE] - values[i + SIZE];
+                let lap = laplacian_at(values, i);
                 row += u32::from(lap.abs() <= FLAT_LAPLACIAN && keep(values[i]));
             }
             table[(y + 1) * w + x + 1] = table[y * w + x + 1] + row;
@@ -177,18 +208,11 @@ pub fn crop_measures(rgb: &[u8]) -> Option<CropMeasures> {
     }
     let y = luma(rgb);
     let (brightness, contrast) = mean_sd(&y, FACE);
-    let lap = laplacian(&y, FACE);
-    let lap_var = {
-        let n = lap.len().max(1) as f64;
-        let mean = lap.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-        (lap.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n) as f32
-    };
-    let var = contrast * contrast;
     let ratio = |sd: f32| if contrast > 0.0 { sd / contrast } else { 0.0 };
     Some(CropMeasures {
         brightness,
         contrast,
-        sharpness: if var > 0.0 { lap_var / var } else { 0.0 },
+        sharpness: tiled_sharpness(&y, FACE),
         eyes_dark: dark_fraction(&y, EYE_BAND, brightness / 3.0),
         mouth_texture: ratio(mean_sd(&y, MOUTH).1),
         eyes_covered: {
@@ -219,8 +243,8 @@ mod tests {
 
     #[test]
     fn a_checkerboard_has_the_hand_computed_sharpness() {
-        // Alternating 0 / 200: luma mean 100, sd 100, every Laplacian +-800 (4 * 200), so
-        // Laplacian variance 640,000 and sharpness 640,000 / 10,000 = 64.
+        // Alternating 0 / 200: luma mean 100, sd 100 (in every 8 x 8 tile too), every Laplacian
+        // +-800 (4 * 200), so Laplacian variance 640,000 and sharpness 640,000 / 10,000 = 64.
         let m = crop_measures(&crop(|x, y| if (x + y) % 2 == 0 { 0 } else { 200 })).unwrap();
         assert!((m.brightness - 100.0).abs() < 1e-3 && (m.contrast - 100.0).abs() < 1e-3, "{m:?}");
         assert!((m.sharpness - 64.0).abs() < 1e-3, "{m:?}");
@@ -235,6 +259,20 @@ mod tests {
         // A linear ramp has a zero Laplacian everywhere: sharpness 0, whatever its contrast.
         let m = crop_measures(&crop(|x, _| (x * 2) as u8)).unwrap();
         assert!(m.contrast > 30.0 && m.sharpness < 1e-6, "{m:?}");
+    }
+
+    #[test]
+    fn shading_across_the_face_does_not_read_as_blur() {
+        // A checkerboard of 0 / 20 on a ramp of 2 luma levels per column (light falling
+        // across the face). The ramp adds nothing to the Laplacian (its second difference is
+        // 0): every Laplacian is +-80 (4 * 20), mean 0 in every tile (even numbers of each
+        // sign), so squared deviation 6,400 per pixel. Within an 8-column tile the ramp's
+        // luma variance is 4 * (8^2 - 1) / 12 = 21 and the checkerboard's 100 (the two do not
+        // covary over a tile's even number of rows): 6,400 / 121 = 52.89. Over the whole
+        // region (64 columns) the ramp's variance would be 4 * (64^2 - 1) / 12 = 1,365,
+        // and the sharpness 6,400 / 1,465 = 4.37: ten times "blurrier" for the same detail.
+        let m = crop_measures(&crop(|x, y| (2 * x + if (x + y) % 2 == 0 { 0 } else { 20 }) as u8)).unwrap();
+        assert!((m.sharpness - 6400.0 / 121.0).abs() < 1e-2, "{m:?}");
     }
 
     #[test]
