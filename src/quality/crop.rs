@@ -56,7 +56,7 @@ pub struct CropMeasures {
     pub contrast: f32,
     /// Sharpness: variance of the 4-neighbour Laplacian of luma over the face proper, divided by
     /// the luma variance there (so that it does not depend on exposure or contrast), both
-    /// variances taken within 8 x 8 tiles ([`SHARPNESS_TILE`]: sums of squared deviations from
+    /// variances taken within 8 x 8 tiles (sums of squared deviations from
     /// each tile's own mean, added over the tiles). Detail at the scale of one crop pixel
     /// raises it; blur and enlarged small faces lower it. Within tiles, light and shade at the
     /// scale of the face (a turned face against a dark background, light falling across it)
