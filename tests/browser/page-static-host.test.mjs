@@ -57,7 +57,7 @@ async function openBare(contextOptions) {
   context.on('response', (r) => responses.push(r));
   const wireStart = env.bare.wire.length;
   await opened.page.goto(`${env.bare.origin}/`);
-  await waitInPage(opened.page, () => document.body.dataset.ready === 'true');
+  await waitInPage(opened.page, () => document.body?.dataset.ready === 'true');
   return { ...opened, responses, wireStart };
 }
 
@@ -141,7 +141,7 @@ test('TM-4 TM-5 a request to another origin from inside the facegate worker, or 
     await page.check('#purpose-learn');
     await page.check('#consent-affirm');
     await page.click('#consent-continue');
-    await waitInPage(page, () => document.body.dataset.engine === 'ready');
+    await waitInPage(page, () => document.body?.dataset.engine === 'ready');
     assert.ok(workers.some((u) => u.endsWith('/js/facegate-worker.js')), `workers: ${workers}`);
     const worker = page.workers().find((w) => w.url().endsWith('/js/facegate-worker.js'));
     const target = `${env.other.origin}/from-the-worker`;
@@ -226,7 +226,7 @@ test('TM-3 framed by another site, the page refuses to run (with and without the
     assert.ok(!fetched.some((p) => p === '/sw.js' || p.endsWith('.wasm') || p.endsWith('.onnx')), `framed, the page went on: ${fetched}`);
     // After a visit that installed the service worker: its frame-ancestors header blocks the frame.
     await page.goto(`${env.bare.origin}/`);
-    await waitInPage(page, () => document.body.dataset.ready === 'true');
+    await waitInPage(page, () => document.body?.dataset.ready === 'true');
     const second = await framedState(page);
     assert.ok(second.error || second.children === 0 || !second.url.startsWith(env.bare.origin), `the framed page ran: ${JSON.stringify(second)}`);
     assert.notEqual(second.consentScreen, true);
@@ -273,7 +273,7 @@ test('TM-6 nothing heavy before consent: a visitor who refuses downloads no mode
     }));
     await page.click('#consent-continue');
     assert.equal(await page.isVisible('#engine-progress'), true, 'the progress shows on the confirmation step');
-    await waitInPage(page, () => document.body.dataset.engine === 'ready');
+    await waitInPage(page, () => document.body?.dataset.engine === 'ready');
     const values = await Promise.race([progress, new Promise((r) => setTimeout(() => r(null), 5000))]);
     assert.ok(values?.some((v) => v > 0 && v < 1), `no intermediate progress was shown: ${values}`);
     assert.match(await page.textContent('#engine-pct'), /Downloaded/);

@@ -121,14 +121,18 @@ export function cspSet(text) {
   return Object.entries(parseCsp(text)).sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Waits until `predicate` (run in the page) is truthy, across the page's own reloads. */
+/** Waits until `predicate` (run in the page) is truthy, across the page's own reloads: while
+ *  the new document is being parsed `document.body` is still null, so a predicate that reads it
+ *  throws; that counts as not yet (until the deadline), like a destroyed context. */
 export async function waitInPage(page, predicate, arg, timeout = 120_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {
       return await page.waitForFunction(predicate, arg, { timeout: Math.max(1, deadline - Date.now()) });
     } catch (e) {
-      if (Date.now() >= deadline || !/context was destroyed|navigat/i.test(e.message)) throw e;
+      const reloading = /context was destroyed|navigat|properties of null/i.test(e.message);
+      if (Date.now() >= deadline || !reloading) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
