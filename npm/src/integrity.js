@@ -14,7 +14,9 @@ export async function sha256Hex(bytes) {
 }
 
 /**
- * Fetches `url`, streaming, calling `onBytes(n)` as chunks arrive; then checks the SHA-256.
+ * Fetches `url`, streaming, calling `onBytes(n, done)` as chunks arrive (`done` true once, with
+ * the last count, when the file is in); then checks the SHA-256. `signal` (an AbortSignal)
+ * gives the download up; it then rejects with { code: 'fetchFailed' }.
  * Throws { code: 'modelIntegrity' } (or 'wasmIntegrity') when the bytes are not the expected
  * ones, and { code: 'fetchFailed' } when the file cannot be fetched.
  *
@@ -22,12 +24,12 @@ export async function sha256Hex(bytes) {
  * result is `{ bytes, module }` (`module` a WebAssembly.Module, or null when the browser or the
  * server's Content-Type does not allow streaming compilation: compile `bytes` then).
  */
-export async function fetchVerified(url, expected, onBytes, code, { compile = false } = {}) {
-  const first = await fetchBytes(url, 'force-cache', onBytes, compile);
+export async function fetchVerified(url, expected, onBytes, code, { compile = false, signal } = {}) {
+  const first = await fetchBytes(url, 'force-cache', onBytes, compile, signal);
   if ((await sha256Hex(first.bytes)) === expected.sha256) return compile ? first : first.bytes;
   // A copy cached before an upgrade at the same URL: fetch once more from the server, without
   // counting it in the progress, and only then judge.
-  const fresh = await fetchBytes(url, 'reload', () => {}, compile);
+  const fresh = await fetchBytes(url, 'reload', () => {}, compile, signal);
   const actual = await sha256Hex(fresh.bytes);
   if (actual !== expected.sha256) {
     throw Object.assign(
@@ -38,10 +40,10 @@ export async function fetchVerified(url, expected, onBytes, code, { compile = fa
   return compile ? fresh : fresh.bytes;
 }
 
-async function fetchBytes(url, cache, onBytes, compile) {
+async function fetchBytes(url, cache, onBytes, compile, signal) {
   let response;
   try {
-    response = await fetch(url, { credentials: 'same-origin', cache });
+    response = await fetch(url, { credentials: 'same-origin', cache, signal });
   } catch (e) {
     throw Object.assign(new Error(`cannot fetch ${url}: ${e.message}`), { code: CODE.fetchFailed });
   }
@@ -60,21 +62,28 @@ async function fetchBytes(url, cache, onBytes, compile) {
   }
   const chunks = [];
   let received = 0;
-  if (body && body.getReader) {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.byteLength;
-      onBytes(value.byteLength);
+  let counted = 0;
+  try {
+    if (body && body.getReader) {
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        received += value.byteLength;
+        counted += value.byteLength;
+        onBytes(value.byteLength, false);
+      }
+    } else {
+      const buf = new Uint8Array(await response.arrayBuffer());
+      chunks.push(buf);
+      received = buf.byteLength;
     }
-  } else {
-    const buf = new Uint8Array(await response.arrayBuffer());
-    chunks.push(buf);
-    received = buf.byteLength;
-    onBytes(received);
+  } catch (e) {
+    // The connection dropped, or `signal` gave the download up, part-way.
+    throw Object.assign(new Error(`cannot fetch ${url}: ${e.message}`), { code: CODE.fetchFailed });
   }
+  onBytes(received - counted, true);
   const bytes = new Uint8Array(received);
   let at = 0;
   for (const c of chunks) {

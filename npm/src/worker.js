@@ -143,6 +143,10 @@ async function detect(image, options) {
   }
 }
 
+// The one-thread builds' glue (imported with this file; the threaded build's is imported on
+// demand, importThreadsGlue).
+const SINGLE_GLUE = { default: initSingle, FaceGateCore: SingleCore };
+
 // The threaded build's pool (`initThreadPool`), once started: rayon's global pool can be set up
 // once per worker, so a load that failed after starting it reuses it when retried.
 let poolStarting = null;
@@ -150,9 +154,13 @@ let poolStarting = null;
 /**
  * Starts the threaded build's pool (`initThreadPool`) without waiting for it: called as soon as
  * the wasm is instantiated, its Web Workers start and load the module while the models are still
- * arriving. (They start only while this worker's event loop is free: measured in Chromium 156,
- * not during the engine build, which is one synchronous call, so the pool is awaited before it.)
- * Null on one thread. Its outcome is held (not thrown) until `poolStarted`.
+ * arriving. Null on one thread. Its outcome is held (not thrown) until `poolStarted`.
+ *
+ * The pool is up before `load` answers, though the engine build does not need it: its Web
+ * Workers start only while this worker's event loop is free (measured in Chromium 156: not
+ * during the engine build, which is one synchronous call, nor after two `setTimeout(0)` turns),
+ * and started after `load` they would fetch their scripts after ready, which the page promises
+ * not to do (tests/browser/page-static-host.test.mjs: zero requests after ready).
  */
 function startPool(initThreadPool, threads) {
   if (threads <= 1) return null;
@@ -172,6 +180,28 @@ async function poolStarted(pool) {
   if (outcome?.failed) throw outcome.error;
 }
 
+/**
+ * Download progress for the page, at most one message per percent of the whole and always the
+ * end of each file: `counter(stage)` counts one file's chunks, `prepare()` says every file is in.
+ */
+function loadProgress(total) {
+  let received = 0;
+  let posted = 0;
+  const post = (stage) => {
+    posted = received;
+    self.postMessage({ progress: { stage, loaded: received, total } });
+  };
+  return {
+    counter: (stage) => (n, done) => {
+      received += n;
+      if (done || received - posted >= total / 100) post(stage);
+    },
+    /** A different total (the load fell back to a one-thread build before any wasm byte counted). */
+    retotal(t) { total = t; },
+    prepare() { received = total; post('prepare'); },
+  };
+}
+
 function requireCore() {
   if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: CODE.notLoaded });
   return core;
@@ -184,25 +214,22 @@ const handlers = {
     const phases = {};
     const mark = (name) => { phases[name] = Math.round(performance.now() - t0); };
     let threads = preloaded ? preloaded.threads : chooseThreads(requested, wasmUrl, wasmVariant);
-    let glue = { default: initSingle, FaceGateCore: SingleCore };
-    if (threads > 1) {
-      const threaded = await importThreadsGlue();
-      if (threaded) glue = threaded;
-      else threads = 1;
-    }
+    // The threaded build's glue is imported while the files download (it is not needed before
+    // the wasm is in); where it cannot be loaded, the load goes on with one thread.
+    const threadedGlue = threads > 1 ? importThreadsGlue() : null;
     if (preloaded) {
       // A restart (eraseAll): the same files, verified by the worker that fetched them.
-      const { default: init, FaceGateCore, initThreadPool } = glue;
-      await init({ module_or_path: preloaded.wasm });
-      await poolStarted(startPool(initThreadPool, threads));
-      core = new FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+      const glue = (threadedGlue && await threadedGlue) ?? SINGLE_GLUE;
+      if (glue === SINGLE_GLUE) threads = 1;
+      await glue.default({ module_or_path: preloaded.wasm });
+      await poolStarted(startPool(glue.initThreadPool, threads));
+      core = new glue.FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
       mark('engineBuilt');
       enqueue(() => core?.warmUp());
       kept = preloaded;
       loaded = { ready: true, build: preloaded.build, threads: core.threads, phases };
       return loaded;
     }
-    const wasm = chooseWasm(wasmUrl, wasmVariant, threads);
     // The package's own files are named literally so that bundlers copy them as assets.
     const models = [
       ['detector', modelsUrl ? new URL(MANIFEST.detector.file, modelsUrl).href
@@ -210,30 +237,53 @@ const handlers = {
       ['recognizer', modelsUrl ? new URL(MANIFEST.recognizer.file, modelsUrl).href
         : new URL('./models/face_recognition_sface_2021dec_int8bq.onnx', import.meta.url).href, MANIFEST.recognizer],
     ];
-    const total = wasm.expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0);
-    let received = 0;
-    const counter = (stage) => (n) => {
-      received += n;
-      self.postMessage({ progress: { stage, loaded: received, total } });
-    };
-    const { default: init, FaceGateCore, initThreadPool } = glue;
+    const progress = loadProgress(chooseWasm(wasmUrl, wasmVariant, threads).expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0));
     // The three files at once; the wasm compiles as it streams in; each is hashed once. Once its
-    // hash matched, the wasm is instantiated and the pool started while the models arrive.
+    // hash matched, the wasm is instantiated while the models may still be arriving.
+    const modelsIn = models.map(([stage, url, expected]) => fetchVerified(url, expected, progress.counter(stage), CODE.modelIntegrity)
+      .then((r) => (mark(`${stage}Fetched`), r)));
+    // Unhandled until awaited below: a failed model download must not be reported twice.
+    modelsIn.forEach((p) => p.catch(() => {}));
+    const wasmIn = async () => {
+      let wasm = chooseWasm(wasmUrl, wasmVariant, threads);
+      if (threads > 1) {
+        // The threaded wasm downloads while its glue is imported; without the glue it is dropped
+        // (and its bytes never counted: they are counted once the glue is in).
+        const abort = new AbortController();
+        const count = progress.counter('wasm');
+        let held = { n: 0, done: false };
+        const counter = (n, done) => (held ? (held = { n: held.n + n, done }) : count(n, done));
+        const download = fetchVerified(wasm.url, wasm.expected, counter, CODE.wasmIntegrity, { compile: true, signal: abort.signal });
+        download.catch(() => {});
+        const threaded = await threadedGlue;
+        if (threaded) {
+          count(held.n, held.done);
+          held = null;
+          return { wasm, glue: threaded, r: await download };
+        }
+        abort.abort();
+        threads = 1;
+        wasm = chooseWasm(wasmUrl, wasmVariant, threads);
+        progress.retotal(wasm.expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0));
+      }
+      const r = await fetchVerified(wasm.url, wasm.expected, progress.counter('wasm'), CODE.wasmIntegrity, { compile: true });
+      return { wasm, glue: SINGLE_GLUE, r };
+    };
     let pool = null;
-    const [compiled, detector, recognizer] = await Promise.all([
-      fetchVerified(wasm.url, wasm.expected, counter('wasm'), CODE.wasmIntegrity, { compile: true }).then(async (r) => {
+    const [{ wasm, glue, r: compiled }, detector, recognizer] = await Promise.all([
+      wasmIn().then(async (w) => {
         mark('wasmFetched');
-        await init({ module_or_path: r.module ?? r.bytes });
+        await w.glue.default({ module_or_path: w.r.module ?? w.r.bytes });
         mark('wasmInstantiated');
-        pool = startPool(initThreadPool, threads);
-        return r;
+        pool = startPool(w.glue.initThreadPool, threads);
+        return w;
       }),
-      ...models.map(([stage, url, expected]) => fetchVerified(url, expected, counter(stage), CODE.modelIntegrity).then((r) => (mark(`${stage}Fetched`), r))),
+      ...modelsIn,
     ]);
     await poolStarted(pool);
     if (pool) mark('threadsStarted');
-    self.postMessage({ progress: { stage: 'prepare', loaded: total, total } });
-    core = new FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+    progress.prepare();
+    core = new glue.FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
     mark('engineBuilt');
     kept = { wasm: compiled.module ?? compiled.bytes, detector, recognizer, build: wasm.build, threads };
     // Plan the rest (the recognizer, the detector's full size) next, before any later call.

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 
 import { SECURITY_HEADERS } from '../../scripts/serve.mjs';
 import {
-  assertNearNative, assertOnlyLocalRequests, copyFixtures, installTarball, launchBrowser, makeTempDir, nativeSimilarity,
+  assertNearNative, assertOnlyLocalRequests, assertProgress, copyFixtures, installTarball, launchBrowser, makeTempDir, nativeSimilarity,
   ok, openPage, packageTarball, pageCall, pageLoad, rejectsWith, removeDir, selfConsent, serveDir, timer, waitForApi, writePlainPage,
 } from './helpers.mjs';
 
@@ -28,6 +28,7 @@ describe('facegate npm package, threaded build', () => {
   let dir;
   let isolated;
   let plain;
+  let noGlue;
   let browser;
   let manifest;
   const served = [];
@@ -44,6 +45,12 @@ describe('facegate npm package, threaded build', () => {
     // What the server saw (nested workers' requests included, whatever the browser reports).
     isolated.server.on('request', (req) => served.push(req.url));
     plain = await serveDir(dir, NOT_ISOLATED);
+    // Isolated, but the threaded build's glue is not served (as in a bundled app that did not
+    // copy wasm/threads/): the request is turned into one for a file that is not there.
+    noGlue = await serveDir(dir, ISOLATED);
+    noGlue.server.prependListener('request', (req) => {
+      if (req.url.endsWith('/wasm/threads/facegate.js')) req.url = '/not-served/facegate.js';
+    });
     browser = await launchBrowser();
     console.error(`package-threads: set-up ${elapsed()}`);
   });
@@ -52,6 +59,7 @@ describe('facegate npm package, threaded build', () => {
     await browser?.close();
     await isolated?.close();
     await plain?.close();
+    await noGlue?.close();
     removeDir(dir);
   });
 
@@ -112,6 +120,32 @@ describe('facegate npm package, threaded build', () => {
       }), 'disposed', 'a call after dispose');
       rejectsWith(await pageLoad(page, { threads: 0 }), 'invalidConfig', 'threads: 0');
       assertOnlyLocalRequests(opened.requests, 'from the isolated page');
+      assert.deepEqual(opened.pageErrors, [], 'uncaught errors in the page');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('goes on with one thread when the threaded glue cannot be loaded, and counts none of the threaded wasm', async (t) => {
+    if (!manifest.wasmThreads) {
+      t.skip('this package was built without the threaded build (see scripts/build-package.sh)');
+      return;
+    }
+    const opened = await open(noGlue);
+    const { page } = opened;
+    try {
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+      // The threaded wasm starts downloading while its glue is imported; the glue fails, so that
+      // download is given up and the one-thread build is fetched instead.
+      const load = await pageLoad(page, { threads: 2 });
+      ok(load, 'FaceGate.load({ threads: 2 }) without the threaded glue');
+      assert.deepEqual(await page.evaluate(() => [window.fg.wasmBuild, window.fg.threads]), ['relaxed-simd', 1]);
+      assertProgress(load.events);
+      const total = manifest.wasmRelaxed.bytes + manifest.detector.bytes + manifest.recognizer.bytes;
+      assert.equal(load.events.at(-1).total, total, 'the progress ends at the one-thread build and the two models');
+      assert.equal(load.events.at(-1).loaded, total);
+      const det = ok(await pageCall(page, 'detect', photo('person_b_2.jpg')), 'detect');
+      assert.equal(det.faces.length, 1);
       assert.deepEqual(opened.pageErrors, [], 'uncaught errors in the page');
     } finally {
       await page.context().close();
