@@ -68,6 +68,19 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
     for (const root of [dir, join(dir, 'upgrade')]) writePlainPage(root, 'facegate integrity');
 
     site = await serveDir(dir);
+    // A connection that drops part-way: the recognizer under /dropped/ is announced whole
+    // (Content-Length) and cut off after half its bytes. The request goes on to the site's own
+    // handler as one for a file that is not there, whose answer the closed socket never sends.
+    const recognizer = readFileSync(join(pkg, 'models', RECOGNIZER));
+    site.server.prependListener('request', (req) => {
+      if (req.url !== `/dropped/${RECOGNIZER}`) return;
+      req.url = '/dropped/not-served';
+      const half = recognizer.subarray(0, recognizer.length >> 1);
+      req.socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${recognizer.length}\r\n\r\n`);
+      req.socket.write(half, () => setTimeout(() => req.socket.destroy(), 50));
+    });
+    mkdirSync(join(dir, 'dropped'), { recursive: true });
+    cpSync(join(pkg, 'models', DETECTOR), join(dir, 'dropped', DETECTOR));
     // A persistent profile: a disk HTTP cache, as in a user's browser (see the upgrade test).
     browser = await launchPersistent();
     opened = await openPage(browser);
@@ -132,6 +145,13 @@ describe('facegate refuses tampered files (SHA-256 checked before use)', () => {
 
   it('a missing model: fetchFailed', async () => {
     rejectsWith(await pageLoad(page, { modelsUrl: '/no-such-folder/' }), 'fetchFailed', 'load with models that 404');
+  });
+
+  it('a connection dropped part-way through a model: fetchFailed', async () => {
+    const load = await pageLoad(page, { modelsUrl: '/dropped/' });
+    rejectsWith(load, 'fetchFailed', 'load with the recognizer cut off half-way');
+    assert.ok(requested(`/dropped/${RECOGNIZER}`), 'the cut-off recognizer was never requested');
+    assert.ok(!load.events.some((e) => e.stage === 'prepare'), 'reached the prepare stage without the whole recognizer');
   });
 
   it('the same options with intact copies load and detect (the refusals were the tampering)', async () => {
