@@ -43,7 +43,10 @@ export interface LoadProgress {
   stage: 'wasm' | 'detector' | 'recognizer' | 'prepare';
   /** Bytes received so far, over all files. */
   loaded: number;
-  /** Bytes to receive in all. */
+  /**
+   * Bytes to receive in all. It drops once if the threaded build's glue cannot be loaded and
+   * the one-thread build is fetched instead (none of the threaded wasm's bytes were counted).
+   */
   total: number;
   /** loaded / total: reaches 1. */
   fraction: number;
