@@ -237,7 +237,8 @@ const handlers = {
       ['recognizer', modelsUrl ? new URL(MANIFEST.recognizer.file, modelsUrl).href
         : new URL('./models/face_recognition_sface_2021dec_int8bq.onnx', import.meta.url).href, MANIFEST.recognizer],
     ];
-    const progress = loadProgress(chooseWasm(wasmUrl, wasmVariant, threads).expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0));
+    const modelBytes = models.reduce((n, m) => n + m[2].bytes, 0);
+    const progress = loadProgress(chooseWasm(wasmUrl, wasmVariant, threads).expected.bytes + modelBytes);
     // The three files at once; the wasm compiles as it streams in; each is hashed once. Once its
     // hash matched, the wasm is instantiated while the models may still be arriving.
     const modelsIn = models.map(([stage, url, expected]) => fetchVerified(url, expected, progress.counter(stage), CODE.modelIntegrity)
@@ -251,20 +252,26 @@ const handlers = {
         // (and its bytes never counted: they are counted once the glue is in).
         const abort = new AbortController();
         const count = progress.counter('wasm');
-        let held = { n: 0, done: false };
-        const counter = (n, done) => (held ? (held = { n: held.n + n, done }) : count(n, done));
+        let live = false;
+        let heldBytes = 0;
+        let heldEnd = false;
+        const counter = (n, done) => {
+          if (live) return count(n, done);
+          heldBytes += n;
+          heldEnd = done;
+        };
         const download = fetchVerified(wasm.url, wasm.expected, counter, CODE.wasmIntegrity, { compile: true, signal: abort.signal });
         download.catch(() => {});
         const threaded = await threadedGlue;
         if (threaded) {
-          count(held.n, held.done);
-          held = null;
+          live = true;
+          count(heldBytes, heldEnd);
           return { wasm, glue: threaded, r: await download };
         }
         abort.abort();
         threads = 1;
         wasm = chooseWasm(wasmUrl, wasmVariant, threads);
-        progress.retotal(wasm.expected.bytes + models.reduce((n, m) => n + m[2].bytes, 0));
+        progress.retotal(wasm.expected.bytes + modelBytes);
       }
       const r = await fetchVerified(wasm.url, wasm.expected, progress.counter('wasm'), CODE.wasmIntegrity, { compile: true });
       return { wasm, glue: SINGLE_GLUE, r };

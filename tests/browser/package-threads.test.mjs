@@ -63,6 +63,13 @@ describe('facegate npm package, threaded build', () => {
     removeDir(dir);
   });
 
+  /** Skips `t`, saying why, when the package holds no threaded build; true then. */
+  function withoutThreadedBuild(t) {
+    if (manifest.wasmThreads) return false;
+    t.skip('this package was built without the threaded build (see scripts/build-package.sh)');
+    return true;
+  }
+
   async function open(site) {
     const opened = await openPage(browser);
     await opened.page.goto(`${site.origin}/`);
@@ -71,10 +78,7 @@ describe('facegate npm package, threaded build', () => {
   }
 
   it('runs on a pool of threads where the page is cross-origin isolated, with the results of one thread', async (t) => {
-    if (!manifest.wasmThreads) {
-      t.skip('this package was built without the threaded build (see scripts/build-package.sh)');
-      return;
-    }
+    if (withoutThreadedBuild(t)) return;
     const opened = await open(isolated);
     const { page } = opened;
     try {
@@ -127,10 +131,7 @@ describe('facegate npm package, threaded build', () => {
   });
 
   it('goes on with one thread when the threaded glue cannot be loaded, and counts none of the threaded wasm', async (t) => {
-    if (!manifest.wasmThreads) {
-      t.skip('this package was built without the threaded build (see scripts/build-package.sh)');
-      return;
-    }
+    if (withoutThreadedBuild(t)) return;
     const opened = await open(noGlue);
     const { page } = opened;
     try {
