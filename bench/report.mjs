@@ -81,7 +81,7 @@ export function markdownReport(report) {
   L.push('');
   const phased = report.browser.results.filter((r) => r.info?.loadPhasesMs);
   if (phased.length) {
-    L.push('facegate cold start by phase, ms from the worker\'s start of loading (the three files are fetched at once, each SHA-256-checked as it completes; the wasm compiles while it streams in; the engine then plans the detector\'s first input only, the rest after ready), and `FaceGate.load` resolved, from the page\'s call:');
+    L.push('facegate cold start by phase, ms from the worker\'s start of loading (the three files are fetched at once, each SHA-256-checked as it completes; the wasm compiles while it streams in; the engine build then parses the files; the networks are planned after ready, between calls), and `FaceGate.load` resolved, from the page\'s call:');
     L.push('');
     for (const r of phased) {
       const p = r.info.loadPhasesMs;
@@ -145,7 +145,8 @@ export function markdownReport(report) {
 export function chartHtml(report) {
   const rows = report.browser.results.filter((r) => r.group !== 'paired');
   const W = 1000;
-  const left = 230;
+  // Room for the longest label (13 px sans-serif: about 7 px a character).
+  const left = Math.max(230, 20 + 7 * Math.max(...rows.map((r) => r.label.length)));
   const barH = 22;
   const gap = 8;
   const colour = { facegate: '#2f6fb0', ort: '#8a8a8a', 'faceapi-tiny': '#c47a2c', 'faceapi-ssd': '#b05050' };

@@ -14,7 +14,7 @@
 //    each stack fetched (raw, and gzip -9 of the same files); CPU used by other processes.
 // 5. Writes bench/results/results.{md,json} and bench/results/chart.png.
 //
-// Rows: facegate as a user gets it (threads, the detector's quick look), each build on one
+// Rows: facegate as a user gets it (threads; the quick look is off by default), each build on one
 // thread, 640 only; onnxruntime-web on 1 and on min(4, cores) threads; face-api.js; paired rows
 // (both stacks in one page, the same thread count). The page is cross-origin isolated.
 //
@@ -23,6 +23,7 @@
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
 //   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page)
 //   --only facegate,ort,faceapi,paired,threads (rows to run; threads: only the two threaded pairs) --out DIR (default bench/results)
+//   --render (write results.md and chart.png again from --out's results.json, measuring nothing)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -292,6 +293,7 @@ function browserConfigs() {
 
 // ---- main -----------------------------------------------------------------------------------
 async function main() {
+  if (flag('--render')) return render();
   const started = new Date();
   const before = loadavg();
   ensureNodeModules();
@@ -325,6 +327,17 @@ async function main() {
   await renderChart(report, join(outDir, 'chart.png'), work);
   console.log(md);
   log(`wrote ${outDir}/results.md, results.json, chart.png`);
+}
+
+/** `--render`: results.md and chart.png again from `--out`'s results.json, nothing measured. */
+async function render() {
+  ensureNodeModules();
+  const report = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+  const work = join(here, '.work');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(outDir, 'results.md'), markdownReport(report));
+  await renderChart(report, join(outDir, 'chart.png'), work);
+  log(`rendered ${outDir}/results.md and chart.png from results.json`);
 }
 
 async function renderChart(report, file, work) {

@@ -169,14 +169,18 @@ export interface ChangeEvent extends Event {
 }
 
 export declare class FaceGate {
-  /** Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. */
+  /**
+   * Starts the worker, fetches and checks the wasm and models (SHA-256), builds the engine. It resolves
+   * once the files are parsed; the networks are planned right after, one at a time between your calls (a call
+   * made at once waits for the planning it needs: about half a second for the detector in Chromium on 2 cores).
+   */
   static load(options: LoadOptions & { teaching: true | TeachingOptions }): Promise<TeachingFaceGate>;
   static load(options?: LoadOptions): Promise<FaceGate>;
   /** The wasm build in use. */
   readonly wasmBuild: 'threads' | 'relaxed-simd' | 'simd128';
   /** Threads the networks run on: 1 unless the page is cross-origin isolated. */
   readonly threads: number;
-  /** Milliseconds from the start of loading (in the worker) to each phase: wasmFetched, detectorFetched, recognizerFetched, wasmInstantiated, threadsStarted (threads only), engineBuilt. */
+  /** Milliseconds from the start of loading (in the worker) to each phase: wasmFetched, detectorFetched, recognizerFetched, wasmInstantiated, threadsStarted (threads only), engineBuilt (the files parsed; the networks are planned after it). */
   readonly loadPhases: Record<string, number>;
   /**
    * Detection makes no template, so it needs no consent. It keeps the image only with `keep: true`:

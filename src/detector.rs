@@ -79,17 +79,27 @@ impl Detector {
     pub(crate) fn new_verified(model: &[u8], config: DetectorConfig, threads: Threads) -> Result<Detector> {
         config.validate()?;
         let model = load_verified(ModelKind::Detector, model)?;
-        let detector = Detector { model, plans: Mutex::new(Vec::new()), config, threads };
-        // The first square every portrait or square photo is looked at with: plan it now, so
-        // that being ready means ready for those. The full-size square follows in
-        // [`Detector::warm_up`] (or on first use).
-        let first = config.quick_size().unwrap_or(config.input_size);
-        detector.plan(first, first)?;
-        Ok(detector)
+        // No input shape is planned here: [`Detector::warm_up`] plans the two squares most
+        // photos are looked at with, or the first photo that needs one plans it.
+        Ok(Detector { model, plans: Mutex::new(Vec::new()), config, threads })
     }
 
-    /// Plans the full-size square input now rather than on the first photo that needs it.
+    /// Plans the first-look square (the quick look's, else the full size) and then the
+    /// full-size square now, rather than on the first photo that needs them. Idempotent.
     pub fn warm_up(&self) -> Result<()> {
+        self.warm_up_first_look()?;
+        self.warm_up_full_size()
+    }
+
+    /// Plans the square every portrait or square photo is first looked at with: `input_size`
+    /// (640 by default), or [`DetectorConfig::quick_input_size`] when a quick look is set.
+    pub(crate) fn warm_up_first_look(&self) -> Result<()> {
+        let first = self.config.quick_size().unwrap_or(self.config.input_size);
+        self.plan(first, first).map(|_| ())
+    }
+
+    /// Plans the full-size square, `input_size` x `input_size` (640 by default).
+    pub(crate) fn warm_up_full_size(&self) -> Result<()> {
         self.plan(self.config.input_size, self.config.input_size).map(|_| ())
     }
 

@@ -5,10 +5,12 @@ mod held;
 mod input;
 mod straighten;
 mod turns;
+mod warm;
 
 pub use gate::Measured;
 pub use held::{DetectionId, HeldDetection, HeldDetections, DETECTION_HOLD_MS, MAX_HELD_DETECTIONS};
 pub use input::ImageInput;
+pub use warm::WarmUpStep;
 
 use crate::align::{alignment_transform, warp_bilinear, ALIGNED_SIZE};
 use crate::config::EngineConfig;
@@ -22,9 +24,10 @@ use crate::model::{verify_model, Threads};
 use crate::probe::ImageInfo;
 use crate::recognizer::{AlignedFace, Recognizer};
 use crate::template::Template;
+use std::sync::atomic::AtomicUsize;
 
-/// Detects faces, makes templates and compares them. Build it once (planning the two
-/// networks takes a moment) and reuse it; it is `Send + Sync`.
+/// Detects faces, makes templates and compares them. Build it once (parsing and planning the
+/// two networks takes a moment, see [`Engine::warm_up`]) and reuse it; it is `Send + Sync`.
 ///
 /// ```no_run
 /// use facegate::{Engine, EngineConfig, Image, OperatingPoint};
@@ -48,6 +51,8 @@ pub struct Engine {
     recognizer: Recognizer,
     config: EngineConfig,
     threads: Threads,
+    /// How many of [`WarmUpStep::ORDER`] are done.
+    warmed: AtomicUsize,
 }
 
 impl Engine {
@@ -55,8 +60,9 @@ impl Engine {
     /// SHA-256 first ([`Error::ModelIntegrity`]); the config is validated
     /// ([`Error::InvalidConfig`]).
     ///
-    /// The detector is planned for its first input at once; the recognizer and the detector's
-    /// full-size input are planned by [`Engine::warm_up`], or on first use.
+    /// The detector's file is parsed and folded here, the recognizer's kept as bytes; no
+    /// network is planned yet. [`Engine::warm_up`] (or [`Engine::warm_up_next`], one step at a
+    /// time) plans them, or the first photo plans what it needs.
     pub fn new(detector_model: &[u8], recognizer_model: &[u8], config: EngineConfig) -> Result<Engine> {
         config.detector.validate()?;
         verify_model(ModelKind::Detector, detector_model)?;
@@ -78,14 +84,7 @@ impl Engine {
         let threads = Threads::new(config.threads)?;
         let detector = Detector::new_verified(detector_model, config.detector, threads.clone())?;
         let recognizer = Recognizer::new_verified(recognizer_model, threads.clone());
-        Ok(Engine { detector, recognizer, config, threads })
-    }
-
-    /// Plans what [`Engine::new`] left for later (the recognizer, the detector's full-size
-    /// input), so that the first photo does not wait for it. Idempotent.
-    pub fn warm_up(&self) -> Result<()> {
-        self.recognizer.warm_up()?;
-        self.detector.warm_up()
+        Ok(Engine { detector, recognizer, config, threads, warmed: AtomicUsize::new(0) })
     }
 
     /// The configuration in force.

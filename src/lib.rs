@@ -54,7 +54,7 @@ mod template;
 
 pub use config::{DetectorConfig, EngineConfig};
 pub use decision::{Decision, OperatingPoint, Outcome};
-pub use engine::{DetectionId, Engine, ImageInput, Measured};
+pub use engine::{DetectionId, Engine, ImageInput, Measured, WarmUpStep};
 pub use error::{Error, ModelKind, Result};
 pub use face::{BoundingBox, Face, FaceChoice, FaceSelection, Landmarks, Point};
 pub use gallery::export_layout;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{engine, fixture, fixture_bytes, template_of};
-use facegate::{DetectorConfig, Engine, EngineConfig, Face, Image, ImageLimits, OperatingPoint};
+use facegate::{DetectorConfig, Engine, EngineConfig, Face, Image, ImageLimits, OperatingPoint, WarmUpStep};
 use image::{DynamicImage, GenericImageView, ImageFormat};
 
 const SINGLE_FACE: [&str; 9] =
@@ -192,4 +192,45 @@ fn smaller_detector_inputs_find_the_same_faces() {
         let s = t.similarity(&reference.0).value();
         assert!(s > 0.85, "input {size}: the same face, landmarks a little apart, similarity {s}");
     }
+}
+
+#[test]
+fn an_engine_works_before_it_is_warmed_up_and_warms_up_in_order() {
+    let (d, r) = common::model_bytes();
+    let reference = template_of("obama.jpg").0;
+    // The first photo plans what it needs itself.
+    let cold = Engine::new(&d, &r, EngineConfig::default()).unwrap();
+    let img = fixture("obama2.jpg");
+    let faces = cold.detect(&img).unwrap();
+    assert_eq!(faces.len(), 1);
+    assert!(cold.decide(&cold.template(&img, &faces[0]).unwrap(), &reference, OperatingPoint::default()).likely_same_person);
+    // Step by step: each step once, in order, then nothing; planned already or not, the same.
+    let steps: Vec<_> = std::iter::from_fn(|| cold.warm_up_next().unwrap()).collect();
+    assert_eq!(steps, WarmUpStep::ORDER);
+    assert_eq!(cold.warm_up_next().unwrap(), None);
+    cold.warm_up().unwrap();
+    let warm = Engine::new(&d, &r, EngineConfig::default()).unwrap();
+    warm.warm_up().unwrap();
+    assert_eq!(warm.warm_up_next().unwrap(), None, "warm_up takes every step");
+    assert_eq!(warm.detect(&img).unwrap(), faces, "warming up changes no result");
+}
+
+#[test]
+fn warming_up_from_several_threads_skips_no_step() {
+    let (d, r) = common::model_bytes();
+    let engine = Engine::new(&d, &r, EngineConfig::default()).unwrap();
+    let taken: Vec<Vec<WarmUpStep>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..3).map(|_| scope.spawn(|| std::iter::from_fn(|| engine.warm_up_next().unwrap()).collect())).collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    // A step two threads took together is reported by both; none is missing, and the order holds
+    // for each thread.
+    for steps in &taken {
+        let positions: Vec<_> = steps.iter().map(|s| WarmUpStep::ORDER.iter().position(|o| o == s).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "out of order: {steps:?}");
+    }
+    for step in WarmUpStep::ORDER {
+        assert!(taken.iter().any(|steps| steps.contains(&step)), "{step:?} was skipped: {taken:?}");
+    }
+    assert_eq!(engine.warm_up_next().unwrap(), None);
 }

@@ -77,11 +77,13 @@ impl FaceGateCore {
         Ok(FaceGateCore { engine, gallery, held: HeldDetections::default(), detections_run: Cell::new(0) })
     }
 
-    /// Plans what the constructor left for later (the recognizer, the detector's full-size
-    /// input): the worker calls it right after reporting ready.
-    #[wasm_bindgen(js_name = warmUp)]
-    pub fn warm_up(&self) -> Result<(), JsError> {
-        self.engine.warm_up().map_err(|e| js_error(&e))
+    /// Plans the next network the constructor left for later ([`facegate::WarmUpStep`]: the
+    /// detector's first look, the recognizer, the detector's full size); `false` once all are
+    /// planned. The worker calls it after reporting ready, one step per event-loop turn, so
+    /// that a message that arrives meanwhile waits for one step at most.
+    #[wasm_bindgen(js_name = warmUpNext)]
+    pub fn warm_up_next(&self) -> Result<bool, JsError> {
+        self.engine.warm_up_next().map(|step| step.is_some()).map_err(|e| js_error(&e))
     }
 
     /// How many threads the networks run on.

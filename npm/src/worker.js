@@ -202,6 +202,29 @@ function loadProgress(total) {
   };
 }
 
+/**
+ * Plans the networks the engine left for later (`warmUpNext`: the detector's first look, the
+ * recognizer, the detector's full size), one step per event-loop turn, each queued behind the
+ * calls that arrived before it: a call made right after ready waits for one step at most, and
+ * the first photo plans itself what it needs before its step comes. Stops when all are planned,
+ * when the engine is disposed or replaced, or at a failure (the call that needs that network
+ * meets the error again and reports it).
+ */
+function warmUpInTurns() {
+  const planning = core;
+  const step = () => enqueue(() => {
+    if (core !== planning) return;
+    let more = false;
+    try {
+      more = planning.warmUpNext();
+    } catch {
+      return;
+    }
+    if (more) setTimeout(step, 0);
+  });
+  setTimeout(step, 0);
+}
+
 function requireCore() {
   if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: CODE.notLoaded });
   return core;
@@ -225,7 +248,7 @@ const handlers = {
       await poolStarted(startPool(glue.initThreadPool, threads));
       core = new glue.FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
       mark('engineBuilt');
-      enqueue(() => core?.warmUp());
+      warmUpInTurns();
       kept = preloaded;
       loaded = { ready: true, build: preloaded.build, threads: core.threads, phases };
       return loaded;
@@ -293,8 +316,8 @@ const handlers = {
     core = new glue.FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
     mark('engineBuilt');
     kept = { wasm: compiled.module ?? compiled.bytes, detector, recognizer, build: wasm.build, threads };
-    // Plan the rest (the recognizer, the detector's full size) next, before any later call.
-    enqueue(() => core?.warmUp());
+    // The networks are planned after ready, one step per turn, between the page's calls.
+    warmUpInTurns();
     loaded = { ready: true, build: wasm.build, threads: core.threads, phases };
     return loaded;
   },
