@@ -9,7 +9,13 @@
 // still had to do first. bench/run.mjs measures one cold start per row; this is the fair
 // before/after for a change to the load path on a shared machine.
 //
-//   node bench/cold-start.mjs [--runs N (default 9)] [--threads N] [--js-flags V8FLAGS] [LABEL=DIR ...]
+// The summary lists, for each load, the cores other processes used meanwhile. With `--settle`,
+// each load waits until the whole machine is quiet (under 0.25 busy cores over half a second,
+// at most 15 s) before it starts, as a first visit finds the browser idle; on a quiet machine
+// it changed nothing measurable (2026-12-02: threaded build, median ready 829 ms settled against
+// 721 ms back to back, the order of the runs' own spread), so loads run back to back by default.
+//
+//   node bench/cold-start.mjs [--runs N (default 9)] [--threads N] [--js-flags V8FLAGS] [--settle] [LABEL=DIR ...]
 //
 // Without LABEL=DIR, the package in target/npm/facegate ("facegate").
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +25,7 @@ import { chromium } from 'playwright-core';
 
 import { serve, SECURITY_HEADERS } from '../scripts/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, REPO, makeTempDir, removeDir } from '../tests/browser/helpers.mjs';
+import { loadProbe, settle } from './load.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -30,6 +37,8 @@ const THREADS = opt('--threads');
 // V8 flags for Chromium, e.g. --liftoff-only: where the engine build's time goes (compiling the
 // wasm's optimised tier while it runs, or tract's own work).
 const JS_FLAGS = opt('--js-flags');
+const SETTLE = argv.includes('--settle');
+if (SETTLE) argv.splice(argv.indexOf('--settle'), 1);
 const builds = (argv.length ? argv : [`facegate=${join(REPO, 'target/npm/facegate')}`]).map((s) => {
   const [label, dir] = s.split('=');
   if (!label || !dir) throw new Error(`expected LABEL=DIR, not ${s}`);
@@ -73,6 +82,8 @@ try {
     const order = builds.map((_, i) => i);
     if (run % 2) order.reverse();
     for (const i of order) {
+      const quiet = SETTLE ? await settle() : undefined;
+      const probe = loadProbe([process.pid]);
       const context = await browser.newContext();
       const page = await context.newPage();
       const query = new URLSearchParams({ pkg: `pkg${i}`, ...(THREADS ? { threads: THREADS } : {}) });
@@ -89,18 +100,21 @@ try {
       // and whatever of the pool's start was not done while the files arrived.
       const files = Math.max(...['detectorFetched', 'recognizerFetched', 'wasmInstantiated'].map((k) => result[k] ?? 0));
       const last = Math.max(...['engineBuilt', 'threadsStarted'].map((k) => result[k] ?? 0));
-      samples[i].push({ ...result, readyAfterFiles: last - files });
+      const load = probe();
+      samples[i].push({ ...result, readyAfterFiles: last - files, busyBefore: quiet?.busyCores, otherCores: load.otherCores });
       await context.close();
     }
     loads.push(loadavg()[0]);
   }
-  console.log(`cold start, ${RUNS} loads per build, alternating; load average (1 min) ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)} on this machine`);
+  console.log(`cold start, ${RUNS} loads per build, alternating, ${SETTLE ? 'each once the machine was quiet (--settle)' : 'back to back'}; load average (1 min) ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)} on this machine`);
   builds.forEach((b, i) => {
     const s = samples[i];
-    const phases = Object.keys(s[0]).filter((k) => typeof s[0][k] === 'number' && k !== 'threads' && k !== 'faces');
+    const phases = Object.keys(s[0]).filter((k) => typeof s[0][k] === 'number' && !['threads', 'faces', 'busyBefore', 'otherCores'].includes(k));
     const medians = phases.map((k) => [k, median(s.map((x) => x[k]).filter((v) => typeof v === 'number'))]).sort((x, y) => x[1] - y[1]);
     const listed = medians.filter(([k]) => k !== 'readyAfterFiles');
     console.log(`- ${b.label} (${s[0].build}, ${s[0].threads} threads): ${listed.map(([k, v]) => `${k} ${v}`).join(', ')}; ready after the files ${median(s.map((x) => x.readyAfterFiles))} (each: ${s.map((x) => x.readyAfterFiles).join(' ')}); loadResolved each: ${s.map((x) => x.loadResolved).join(' ')}`);
+    const cores = (k) => s.map((x) => (x[k] === undefined ? '-' : x[k].toFixed(2))).join(' ');
+    console.log(`  ${SETTLE ? `busy cores before each load: ${cores('busyBefore')}; ` : ''}other processes' cores during each load: ${cores('otherCores')}`);
   });
 } finally {
   await browser?.close();

@@ -21,8 +21,10 @@
 // Options: --runs N (default 27) --skip-native --build (rebuild the facegate package first)
 //   --package DIR (facegate package, default target/npm/facegate)
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
-//   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page)
-//   --only facegate,ort,faceapi,paired,threads (rows to run; threads: only the two threaded pairs) --out DIR (default bench/results)
+//   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page: each
+//     one-thread build, and the threaded builds on min(4, cores) threads when both have one)
+//   --only facegate,ort,faceapi,paired,threads,simd (rows to run; threads: only the two threaded pairs;
+//     simd: the relaxed-simd build paired with simd128, on one thread) --out DIR (default bench/results)
 //   --render (write results.md and chart.png again from --out's results.json, measuring nothing)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { loadProbe } from './load.mjs';
 import { chartHtml, markdownReport } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,56 +85,6 @@ function ensurePackage() {
   }
 }
 
-// ---- machine load ---------------------------------------------------------------------------
-const TICKS = 100; // USER_HZ on Linux
-function cpuTotals() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + (f[4] ?? 0);
-  return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
-}
-/** CPU ticks used by the processes descending from `roots` (the browser, this process). */
-function treeTicks(roots) {
-  const procs = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      // utime + stime, plus cutime + cstime: children that ended (a closed page's renderer, a
-      // finished cargo or python run) hand their time to their parent.
-      procs.set(Number(d), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]) });
-    } catch {
-      // gone
-    }
-  }
-  const ours = new Map();
-  for (const [pid, p] of procs) {
-    let q = pid;
-    for (let hop = 0; hop < 64 && q > 1; hop++) {
-      if (roots.includes(q)) {
-        ours.set(pid, p.ticks);
-        break;
-      }
-      q = procs.get(q)?.ppid ?? 0;
-    }
-  }
-  return ours;
-}
-export function loadProbe(roots) {
-  const t = performance.now();
-  const cpu = cpuTotals();
-  const tree = treeTicks(roots);
-  return () => {
-    const seconds = (performance.now() - t) / 1000;
-    const cpu2 = cpuTotals();
-    let ours = 0;
-    for (const [pid, ticks] of treeTicks(roots)) ours += ticks - (tree.get(pid) ?? 0);
-    const cores = cpus().length;
-    const busyCores = ((cpu2.busy - cpu.busy) / Math.max(1, cpu2.total - cpu.total)) * cores;
-    const oursCores = ours / TICKS / seconds;
-    return { seconds, busyCores, oursCores, otherCores: Math.max(0, busyCores - oursCores), loadavg1: loadavg()[0] };
-  };
-}
 
 // ---- 3. native ------------------------------------------------------------------------------
 function nativeRuns(work) {
@@ -262,6 +215,11 @@ function browserConfigs() {
     for (const variant of ['relaxed-simd', 'simd128']) {
       configs.push({ label: `facegate vs ${ab.split('=')[0]}, ${variant}, 1 thread (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant, threads: 1 } });
     }
+    // And the threaded builds, as the page gets them by default, where both packages have one.
+    const threaded = (dir) => existsSync(join(dir, 'wasm/threads/facegate_bg.wasm'));
+    if (threaded(pkg) && threaded(resolve(ab.split('=')[1]))) {
+      configs.push({ label: `facegate vs ${ab.split('=')[0]}, threads ${THREADS} (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', pkgB: `pkg-${ab.split('=')[0]}`, variant: 'threads', threads: THREADS } });
+    }
   }
   if (only.includes('paired')) {
     // The ratios the targets are about, measured paired in one page (image by image,
@@ -276,6 +234,10 @@ function browserConfigs() {
   }
   if (only.includes('paired') || only.includes('threads')) {
     configs.push({ label: `facegate threads ${THREADS} vs 1 thread (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'threads', threads: THREADS, variantB: 'relaxed-simd', threadsB: 1 } });
+  }
+  if (only.includes('simd')) {
+    // The worker's pick of one-thread build where the browser has relaxed SIMD, paired.
+    configs.push({ label: 'facegate relaxed-simd vs simd128, 1 thread (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'relaxed-simd', threads: 1, variantB: 'simd128' } });
   }
   if (only.includes('threads')) {
     configs.push({ label: `facegate vs onnxruntime-web, ${THREADS} threads (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'ort', pkg: 'pkg', variant: 'auto', threads: THREADS, inputSize: 640, geometry: GEOMETRY.mode } });

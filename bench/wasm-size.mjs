@@ -2,7 +2,7 @@
 // bytes per Rust crate (from the function names of a build that kept its name section).
 //
 //   node bench/wasm-size.mjs target/npm/facegate/wasm/facegate_bg.wasm
-//   node bench/wasm-size.mjs --crates target/wasm32-unknown-unknown/wasm/facegate_wasm.wasm
+//   node bench/wasm-size.mjs --crates [--top N (default 25)] target/wasm32-unknown-unknown/wasm/facegate_wasm.wasm
 //
 // The package's wasm files have their name section removed (wasm-bindgen
 // --remove-name-section), so per-crate figures need cargo's output before wasm-bindgen.
@@ -134,6 +134,8 @@ function codePerCrate(bytes, secs) {
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const crates = args.includes('--crates');
+  const topAt = args.indexOf('--top');
+  const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 25;
   const file = args.find((a) => !a.startsWith('--'));
   const bytes = readFileSync(file);
   const secs = sections(bytes);
@@ -149,6 +151,6 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
     const total = per.reduce((n, [, b]) => n + b, 0);
     console.log('\n| crate | code bytes | share of code |');
     console.log('|---|---|---|');
-    for (const [c, b] of per.slice(0, 25)) console.log(`| ${c} | ${b} | ${((100 * b) / total).toFixed(1)} % |`);
+    for (const [c, b] of per.slice(0, top)) console.log(`| ${c} | ${b} | ${((100 * b) / total).toFixed(1)} % |`);
   }
 }
