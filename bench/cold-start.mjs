@@ -11,9 +11,10 @@
 //
 // The summary lists, for each load, the cores other processes used meanwhile. With `--settle`,
 // each load waits until the whole machine is quiet (under 0.25 busy cores over half a second,
-// at most 15 s) before it starts, as a first visit finds the browser idle; on a quiet machine
-// it changed nothing measurable (2026-12-02: threaded build, median ready 829 ms settled against
-// 721 ms back to back, the order of the runs' own spread), so loads run back to back by default.
+// at most 15 s) before it starts, as a first visit finds the browser idle. It did not make loads
+// faster (2026-12-02, threaded build: median ready 829 ms settled, then 721 ms back to back
+// minutes later, then 531 ms within the hour: the host's own drift), so loads run back to back
+// by default.
 //
 //   node bench/cold-start.mjs [--runs N (default 9)] [--threads N] [--js-flags V8FLAGS] [--settle] [LABEL=DIR ...]
 //

@@ -136,6 +136,7 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const crates = args.includes('--crates');
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 25;
+  if (!Number.isInteger(top) || top < 1) throw new Error('--top needs a whole number of crates, 1 or more');
   const file = args.find((a) => !a.startsWith('--'));
   const bytes = readFileSync(file);
   const secs = sections(bytes);
