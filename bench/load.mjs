@@ -14,6 +14,11 @@ function cpuTotals() {
   return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
 }
 
+/** Cores the whole machine kept busy between two `cpuTotals()` readings. */
+function busyCoresBetween(before, after) {
+  return ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * cpus().length;
+}
+
 /** CPU ticks used by the processes descending from `roots` (the browser, this process). */
 function treeTicks(roots) {
   const procs = new Map();
@@ -57,8 +62,7 @@ export function loadProbe(roots) {
     const cpu2 = cpuTotals();
     let ours = 0;
     for (const [pid, ticks] of treeTicks(roots)) ours += ticks - (tree.get(pid) ?? 0);
-    const cores = cpus().length;
-    const busyCores = ((cpu2.busy - cpu.busy) / Math.max(1, cpu2.total - cpu.total)) * cores;
+    const busyCores = busyCoresBetween(cpu, cpu2);
     const oursCores = ours / TICKS / seconds;
     return { seconds, busyCores, oursCores, otherCores: Math.max(0, busyCores - oursCores), loadavg1: loadavg()[0] };
   };
@@ -66,8 +70,7 @@ export function loadProbe(roots) {
 
 /**
  * Waits until the whole machine keeps fewer than `quietCores` cores busy over one `windowMs`
- * window (a closed browser context's renderer and its optimising compiler go on for a while
- * after the page is gone), or until `maxMs` passed. Resolves to the busy cores of the last
+ * window, or until `maxMs` passed. Resolves to the busy cores of the last
  * window and the time waited, in ms.
  */
 export async function settle({ quietCores = 0.25, windowMs = 500, maxMs = 15_000 } = {}) {
@@ -75,8 +78,7 @@ export async function settle({ quietCores = 0.25, windowMs = 500, maxMs = 15_000
   for (;;) {
     const before = cpuTotals();
     await new Promise((r) => setTimeout(r, windowMs));
-    const after = cpuTotals();
-    const busyCores = ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * cpus().length;
+    const busyCores = busyCoresBetween(before, cpuTotals());
     const waitedMs = performance.now() - start;
     if (busyCores < quietCores || waitedMs >= maxMs) return { busyCores, waitedMs };
   }
