@@ -97,11 +97,12 @@ export interface AuditEvent { at: number; event: string; [detail: string]: unkno
 
 /**
  * The codes the package's JavaScript raises itself (`PACKAGE_CODES` in src/protocol.js): a file
- * that cannot be fetched, a wasm file that fails its SHA-256, a stopped worker, a disposed
- * FaceGate, a call before loading, a wrong argument, an unreadable image, a bug.
+ * that cannot be fetched, a wasm file that fails its SHA-256, a stopped worker, an engine that
+ * stopped during the call and was started again (`engineRestarted`: trying again is safe), a
+ * disposed FaceGate, a call before loading, a wrong argument, an unreadable image, a bug.
  */
 export type PackageErrorCode =
-  | 'fetchFailed' | 'wasmIntegrity' | 'workerFailed' | 'disposed' | 'notLoaded' | 'invalidInput' | 'invalidImage' | 'internal';
+  | 'fetchFailed' | 'wasmIntegrity' | 'workerFailed' | 'engineRestarted' | 'disposed' | 'notLoaded' | 'invalidInput' | 'invalidImage' | 'internal';
 
 /** Every code a FaceGateError can carry: the engine's (from Rust) and the package's. */
 export type ErrorCode = EngineErrorCode | PackageErrorCode;
@@ -162,9 +163,20 @@ export interface CosineSteps {
 /** The `change` event: the set of references changed. */
 export interface ChangeEvent extends Event {
   detail: {
-    reason: 'enrolled' | 'withdrawn' | 'erased' | 'imported' | 'expired';
+    /** 'restarted': the engine stopped and was started again, and the references it held were erased with it. */
+    reason: 'enrolled' | 'withdrawn' | 'erased' | 'imported' | 'expired' | 'restarted';
     /** For 'expired': the ids erased. */
     references: string[];
+  };
+}
+
+/** The `restarted` event: the engine stopped and was started again in a fresh worker. */
+export interface RestartedEvent extends Event {
+  detail: {
+    /** The trap's name and message, e.g. "RuntimeError: unreachable" (no image or biometric data). */
+    cause: string;
+    /** References the stopped engine held, erased with it (the new engine starts with none; its audit log starts again). */
+    referencesErased: number;
   };
 }
 
@@ -204,7 +216,14 @@ export declare class FaceGate {
   generatePassphrase(): Promise<string>;
   auditLog(): Promise<AuditEvent[]>;
   addEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | AddEventListenerOptions): void;
+  /**
+   * The engine stopped (a WebAssembly trap: out of memory, a browser limit, a bug) and runs again
+   * in a fresh worker: a call under way then rejected with `engineRestarted`; calls made meanwhile
+   * ran on the new engine, unless references were erased.
+   */
+  addEventListener(type: 'restarted', listener: (event: RestartedEvent) => void, options?: boolean | AddEventListenerOptions): void;
   removeEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: 'restarted', listener: (event: RestartedEvent) => void, options?: boolean | EventListenerOptions): void;
   /** Wipes the worker's state and stops it. */
   dispose(): Promise<void>;
 }

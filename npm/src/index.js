@@ -10,7 +10,7 @@
 // Templates stay inside the worker's wasm core (they leave it only encrypted, in an export);
 // `explain`, the teaching view, exists only when `load` was asked for `teaching: true`.
 
-import { CODE, FaceGateError } from './protocol.js';
+import { CODE, FaceGateError, transferablesIn } from './protocol.js';
 import { toTransferable } from './image.js';
 
 export { FaceGateError };
@@ -18,6 +18,9 @@ export { FaceGateError };
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((worker) => worker.terminate())
   : null;
+
+/** How many times one FaceGate starts its engine again after it stopped (see `#recover`) before it gives up. */
+const MAX_RECOVERIES = 3;
 
 export class FaceGate {
   #worker;
@@ -35,6 +38,11 @@ export class FaceGate {
   #config = undefined;
   // While the worker restarts, calls wait for it.
   #restarting = null;
+  // Engine stops recovered from so far, the last one's `{ cause, referencesErased }`, and the
+  // error every call gets once recovering failed or was given up.
+  #recoveries = 0;
+  #lastStop = null;
+  #broken = null;
   #imageQueue = Promise.resolve();
 
   /** The wasm build in use: 'threads' (cross-origin isolated pages), 'relaxed-simd' (faster, where supported) or 'simd128'. */
@@ -54,6 +62,10 @@ export class FaceGate {
 
   constructor(worker, onProgress) {
     this.#state.onProgress = onProgress;
+    // Held weakly, like everything the worker's handlers reach (see #state).
+    const state = this.#state;
+    state.owner = typeof WeakRef === 'function' ? new WeakRef(this) : { deref: () => this };
+    state.onStopped = (stop) => state.owner.deref()?.#recover(stop);
     this.#attach(worker);
   }
 
@@ -67,9 +79,15 @@ export class FaceGate {
 
   /**
    * Listens for `'change'`: the set of references changed (`event.detail.reason`: 'enrolled',
-   * 'withdrawn', 'erased', 'imported' or 'expired', with the ids erased in `detail.references`
-   * for an expiry). A consent that ends while the page is idle erases its reference at that
-   * time and fires 'change', with no call made.
+   * 'withdrawn', 'erased', 'imported', 'expired' or 'restarted', with the ids erased in
+   * `detail.references` for an expiry). A consent that ends while the page is idle erases its
+   * reference at that time and fires 'change', with no call made.
+   *
+   * And for `'restarted'`: the engine stopped (a WebAssembly trap: out of memory, a browser
+   * limit, a bug) and runs again in a fresh worker. `event.detail` is `{ cause, referencesErased }`
+   * (`cause`: the trap's name and message; no image or biometric data). A call under way at
+   * that moment rejects with `engineRestarted`; calls made meanwhile run on the new engine,
+   * unless references were erased (then they reject with `engineRestarted` too).
    */
   addEventListener(type, listener, options) {
     this.#state.events.addEventListener(type, listener, options);
@@ -255,9 +273,43 @@ export class FaceGate {
     this.#attach(newWorker(this.#workerUrl));
     const { history, ...preloaded } = handOver;
     const transfer = [preloaded.detector?.buffer, preloaded.recognizer?.buffer].filter(Boolean);
-    const ready = await this.#send('load', [{ preloaded, config: { ...this.#config, resume: history } }], transfer, true);
+    const config = history ? { ...this.#config, resume: history } : this.#config;
+    const ready = await this.#send('load', [{ preloaded, config }], transfer, true);
     this.#threads = ready?.threads ?? this.#threads;
     return performance.now() - started;
+  }
+
+  /**
+   * After the engine stopped (a trap inside it: the worker's `stop`): hands the verified files
+   * to a fresh worker, ends the old one (its memory, and whatever it held, goes with it) and
+   * lets the calls waiting meanwhile run on the new one. Then fires 'restarted' (`{ cause,
+   * referencesErased }`), and 'change' (reason 'restarted') when references were erased. After
+   * MAX_RECOVERIES, or if the new worker cannot start, the worker is ended and every call fails
+   * with `workerFailed`.
+   */
+  #recover(stop) {
+    if (this.#disposed) return;
+    this.#lastStop = stop;
+    const previous = this.#restarting;
+    const run = (async () => {
+      if (previous) await previous.catch(() => {});
+      this.#recoveries += 1;
+      if (this.#recoveries > MAX_RECOVERIES) {
+        throw new FaceGateError({ code: CODE.workerFailed, message: `facegate's engine stopped ${this.#recoveries} times (last: ${stop.cause}); reload the page` });
+      }
+      await this.#restart();
+      const events = this.#state.events;
+      events.dispatchEvent(new CustomEvent('restarted', { detail: { ...stop } }));
+      if (stop.referencesErased > 0) events.dispatchEvent(new CustomEvent('change', { detail: { reason: 'restarted', references: [] } }));
+    })();
+    this.#restarting = run;
+    run.catch((e) => {
+      this.#broken = e instanceof FaceGateError ? e : new FaceGateError({ code: CODE.workerFailed, message: `facegate could not start again: ${e?.message ?? e}` });
+      this.#worker.terminate();
+      failAll(this.#state, this.#broken);
+    }).finally(() => {
+      if (this.#restarting === run) this.#restarting = null;
+    });
   }
 
   /** Everything held, per reference: label, dates, consent record, template size. Never templates. */
@@ -311,14 +363,31 @@ export class FaceGate {
     return this.#send(method, args, []);
   }
 
-  async #send(method, args, transfer, restarting = false) {
+  /**
+   * Posts one call to the worker. `restarting`: part of a restart (goes to the worker at hand,
+   * does not wait for the restart). `resent`: the second try of a call the engine never ran.
+   */
+  async #send(method, args, transfer, restarting = false, resent = false) {
     if (this.#restarting && !restarting) await this.#restarting.catch(() => {});
     if (this.#disposed && method !== 'dispose') {
       throw new FaceGateError({ code: CODE.disposed, message: 'this FaceGate was disposed' });
     }
+    if (this.#broken && !restarting && method !== 'dispose') throw this.#broken;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#state.pending.set(id, { resolve, reject });
+      const entry = { resolve, reject };
+      if (!restarting && !resent) {
+        // The engine stopped before this call's turn (it came back unrun, with its buffers):
+        // it runs on the new engine, unless the stop erased references (the call may have
+        // named one) or the FaceGate was disposed meanwhile.
+        const owner = this.#state.owner;
+        entry.unrun = (again, error) => {
+          const fg = owner.deref();
+          if (!fg || fg.#lastStop?.referencesErased > 0 || fg.#disposed) reject(new FaceGateError(error));
+          else fg.#send(method, again, transferablesIn(again), false, true).then(resolve, reject);
+        };
+      }
+      this.#state.pending.set(id, entry);
       this.#worker.postMessage({ id, method, args }, transfer);
     });
   }
@@ -332,6 +401,10 @@ function newWorker(workerUrl) {
 }
 
 function receive(state, message) {
+  if (message?.stopped) {
+    state.onStopped?.(message.stopped);
+    return;
+  }
   if (message?.event) {
     state.events.dispatchEvent(new CustomEvent(message.event, { detail: message.detail }));
     return;
@@ -345,6 +418,7 @@ function receive(state, message) {
   if (!pending) return;
   state.pending.delete(message.id);
   if (message.ok) pending.resolve(message.result);
+  else if (message.unrun && pending.unrun) pending.unrun(message.unrun, message.error);
   else pending.reject(new FaceGateError(message.error));
 }
 

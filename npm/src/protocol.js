@@ -3,6 +3,12 @@
 // Page -> worker: { id, method, args }            (args: an array, already transfer-ready)
 // Worker -> page: { id, ok: true, result }         the call's result
 //                 { id, ok: false, error }         error: { code, message, reason? }
+//                 { id, ok: false, error, unrun }  the engine had stopped before this call's
+//                                                  turn: it did not run; `unrun` is its args
+//                                                  (buffers transferred back), to send again
+//                 { stopped: { cause, referencesErased } }
+//                                                  the engine stopped (a trap inside it): the
+//                                                  page replaces this worker (no id)
 //                 { progress: { ... } }            model loading progress (no id)
 //                 { event: 'change', detail }      the references changed (no id): detail is
 //                                                  { reason, references }, reason one of
@@ -23,6 +29,13 @@ export const PACKAGE_CODES = Object.freeze([
   'wasmIntegrity',
   /** The worker stopped (crashed or could not start); every pending call fails with it. */
   'workerFailed',
+  /**
+   * The engine stopped during this call (a WebAssembly trap: out of memory, a browser limit, a
+   * bug) and was started again in a fresh worker; the call did not complete. The message says
+   * whether references were erased with it (then a 'change' event with reason 'restarted'
+   * follows). Trying again is safe.
+   */
+  'engineRestarted',
   /** A method was called on a FaceGate after `dispose()`. */
   'disposed',
   /** A method reached the worker before `load` finished, or after it was disposed. */
@@ -48,6 +61,24 @@ export const METHODS = Object.freeze([
   'withdraw', 'eraseAll', 'list', 'exportGallery', 'importGallery', 'generatePassphrase', 'auditLog',
   'handOver', 'dispose', 'probe', 'stats',
 ]);
+
+/**
+ * The buffers in a call's `args` that can move between threads instead of being copied: typed
+ * arrays' buffers and ImageBitmaps, as arguments or as one of an argument's own fields (the
+ * shapes image.js makes: `{ encoded }`, `{ rgba, width, height }`, a bitmap).
+ */
+export function transferablesIn(args) {
+  const found = new Set();
+  const take = (x) => {
+    if (ArrayBuffer.isView(x)) found.add(x.buffer);
+    else if (x instanceof ArrayBuffer || (typeof ImageBitmap === 'function' && x instanceof ImageBitmap)) found.add(x);
+  };
+  for (const arg of args ?? []) {
+    take(arg);
+    if (arg !== null && typeof arg === 'object' && Object.getPrototypeOf(arg) === Object.prototype) Object.values(arg).forEach(take);
+  }
+  return [...found];
+}
 
 /**
  * An error as it crosses between threads: a stable `code`, a message, and for `faceUnusable`

@@ -8,11 +8,20 @@
 
 import initSingle, { FaceGateCore as SingleCore } from './wasm/facegate.js';
 import { MANIFEST } from './manifest.js';
-import { CODE, errorToWire } from './protocol.js';
+import { CODE, errorToWire, transferablesIn } from './protocol.js';
 import { fetchVerified } from './integrity.js';
 import { toPixels } from './decode.js';
 
+// The engine, behind `guarded` (a trap inside it stops it for good: see `stop`).
 let core = null;
+// Set once the engine stopped: `{ cause, referencesErased }`. The core is not called again;
+// calls that arrive afterwards are sent back unrun, for the page to send to a fresh worker.
+let stopped = null;
+// References the engine holds (counted whenever its revision changes), so that a stop can say
+// what it erased.
+let held = 0;
+// The engine's WebAssembly memory (everything it holds is in there), for `stop` to overwrite.
+let memory = null;
 // What load resolved to, for a second load on the same worker.
 let loaded = null;
 // What a fresh worker needs to start without fetching again (eraseAll restarts the worker, the one
@@ -207,8 +216,9 @@ function loadProgress(total) {
  * recognizer, the detector's full size), one step per event-loop turn, each queued behind the
  * calls that arrived before it: a call made right after ready waits for one step at most, and
  * the first photo plans itself what it needs before its step comes. Stops when all are planned,
- * when the engine is disposed or replaced, or at a failure (the call that needs that network
- * meets the error again and reports it).
+ * when the engine is disposed, replaced or stopped, or at a failure: a facegate error is met
+ * again, and reported, by the call that needs that network; a trap stops the engine (`stop`),
+ * which the page replaces.
  */
 function warmUpInTurns() {
   const planning = core;
@@ -225,7 +235,65 @@ function warmUpInTurns() {
   setTimeout(step, 0);
 }
 
+/** Whether `e` is an error facegate raised on purpose (the engine's or this package's): it has a `code`. */
+function isFaceGateError(e) {
+  return e !== null && typeof e === 'object' && typeof e.code === 'string';
+}
+
+/** The error a call gets when the engine stopped: before its turn (sent back unrun) or during it. */
+function engineRestarted(during) {
+  const { cause, referencesErased } = stopped;
+  const erased = referencesErased > 0
+    ? ` The ${referencesErased === 1 ? 'reference' : `${referencesErased} references`} it held ${referencesErased === 1 ? 'was' : 'were'} erased with it.`
+    : '';
+  return Object.assign(new Error(`facegate's engine stopped (${cause}) and is started again; ${during ? 'this call did not complete' : 'this call did not run'}.${erased}`), {
+    code: CODE.engineRestarted,
+  });
+}
+
+/**
+ * Stops the engine after `e`, an exception from inside it that is not a facegate error: a
+ * WebAssembly trap (`RuntimeError`: out of memory, a bug), or a browser limit thrown through
+ * its frames (`RangeError`: JavaScriptCore's "Out of executable memory"). Its state can no
+ * longer be trusted (wasm-bindgen's borrow of the core is left held: every later call would
+ * fail with "recursive use of an object"), so it is never called again, and no Rust code runs
+ * to wipe what it held (templates, pixels, keys): its whole memory is overwritten with zeros
+ * here instead. The page is told (`{ stopped }`), hands the verified files (held outside that
+ * memory) to a fresh worker and ends this one. Returns the error for the call under way.
+ */
+function stop(e) {
+  if (isFaceGateError(e)) return e;
+  if (!stopped) {
+    stopped = { cause: `${e?.name ?? 'Error'}: ${e?.message ?? e}`, referencesErased: held };
+    if (memory) new Uint8Array(memory.buffer).fill(0);
+    core = null;
+    loaded = null;
+    keptMappings.clear();
+    self.postMessage({ stopped });
+  }
+  return engineRestarted(true);
+}
+
+/** The core, with every method and getter guarded: an exception that is not a facegate error stops it (`stop`). */
+function guarded(raw) {
+  const run = (f) => {
+    if (stopped) throw engineRestarted(true);
+    try {
+      return f();
+    } catch (e) {
+      throw stop(e);
+    }
+  };
+  return new Proxy(raw, {
+    get(target, prop) {
+      const value = run(() => Reflect.get(target, prop, target));
+      return typeof value === 'function' ? (...args) => run(() => value.apply(target, args)) : value;
+    },
+  });
+}
+
 function requireCore() {
+  if (stopped) throw engineRestarted(true);
   if (!core) throw Object.assign(new Error('facegate is not loaded, or was disposed'), { code: CODE.notLoaded });
   return core;
 }
@@ -244,9 +312,9 @@ const handlers = {
       // A restart (eraseAll): the same files, verified by the worker that fetched them.
       const glue = (threadedGlue && await threadedGlue) ?? SINGLE_GLUE;
       if (glue === SINGLE_GLUE) threads = 1;
-      await glue.default({ module_or_path: preloaded.wasm });
+      ({ memory } = await glue.default({ module_or_path: preloaded.wasm }));
       await poolStarted(startPool(glue.initThreadPool, threads));
-      core = new glue.FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+      core = guarded(new glue.FaceGateCore(preloaded.detector, preloaded.recognizer, { ...(config ?? {}), threads, modelsVerified: true }));
       mark('engineBuilt');
       warmUpInTurns();
       kept = preloaded;
@@ -303,7 +371,7 @@ const handlers = {
     const [{ wasm, glue, r: compiled }, detector, recognizer] = await Promise.all([
       wasmIn().then(async (w) => {
         mark('wasmFetched');
-        await w.glue.default({ module_or_path: w.r.module ?? w.r.bytes });
+        ({ memory } = await w.glue.default({ module_or_path: w.r.module ?? w.r.bytes }));
         mark('wasmInstantiated');
         pool = startPool(w.glue.initThreadPool, threads);
         return w;
@@ -313,7 +381,7 @@ const handlers = {
     await poolStarted(pool);
     if (pool) mark('threadsStarted');
     progress.prepare();
-    core = new glue.FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true });
+    core = guarded(new glue.FaceGateCore(detector, recognizer, { ...(config ?? {}), threads, modelsVerified: true }));
     mark('engineBuilt');
     kept = { wasm: compiled.module ?? compiled.bytes, detector, recognizer, build: wasm.build, threads };
     // The networks are planned after ready, one step per turn, between the page's calls.
@@ -363,12 +431,13 @@ const handlers = {
   importGallery: (bytes, options) => requireCore().importGallery(bytes, options),
   auditLog: () => requireCore().auditLog(),
   /**
-   * Before this worker is terminated (eraseAll): what the next one needs (module, model bytes,
-   * the session's audit log and explanation count; no reference, template or key). The core is
-   * freed here, its templates wiped.
+   * Before this worker is terminated (eraseAll, or after the engine stopped): what the next one
+   * needs (module, model bytes, the session's audit log and explanation count; no reference,
+   * template or key). The core is freed here, its templates wiped. A stopped engine is not read:
+   * its history is `null` (the next one starts a new audit log).
    */
   handOver() {
-    const history = core ? core.history() : { auditLog: [], explanationsUsed: 0 };
+    const history = stopped ? null : core ? core.history() : { auditLog: [], explanationsUsed: 0 };
     if (core) core.free();
     core = null;
     loaded = null;
@@ -391,16 +460,20 @@ const handlers = {
 function transferables(result) {
   if (result instanceof Uint8Array) return [result.buffer];
   if (result?.aligned?.data) return [result.aligned.data.buffer];
-  if (result?.history) return [result.detector?.buffer, result.recognizer?.buffer].filter(Boolean);
+  if (result && typeof result === 'object' && 'history' in result) return [result.detector?.buffer, result.recognizer?.buffer].filter(Boolean);
   return [];
 }
 
 // Why the references changed, by the call that changed them (else a consent expired).
 const CHANGE_REASONS = { enroll: 'enrolled', withdraw: 'withdrawn', eraseAll: 'erased', importGallery: 'imported' };
 
-/** Tells the page when the set of references changed since `before` (a core revision). */
+/**
+ * Tells the page when the set of references changed since `before` (a core revision), and
+ * recounts them.
+ */
 function announceChange(before, reason, references = []) {
   if (!core || core.revision() === before) return;
+  held = core.list().length;
   self.postMessage({ event: 'change', detail: { reason, references } });
 }
 
@@ -426,11 +499,27 @@ function scheduleExpiry() {
 // One call at a time, in arrival order: calls into the engine must not interleave.
 let queue = Promise.resolve();
 function enqueue(task) {
-  queue = queue.then(task).catch(() => {}).finally(scheduleExpiry);
+  // A failure here must not reject the queue: the next task would be skipped, its call never answered.
+  queue = queue.then(task).catch(() => {}).then(() => {
+    try {
+      scheduleExpiry();
+    } catch {
+      // The engine stopped (see `stop`): nothing left to expire.
+    }
+  });
 }
+
+// What a stopped worker still answers: handing its files to the next one, and ending.
+const AFTER_STOP = new Set(['handOver', 'dispose']);
+
 self.onmessage = (event) => {
   const { id, method, args } = event.data ?? {};
   enqueue(async () => {
+    if (stopped && !AFTER_STOP.has(method)) {
+      // Sent back unrun, with its buffers, for the page to send to the worker that replaces this one.
+      self.postMessage({ id, ok: false, error: errorToWire(engineRestarted(false)), unrun: args ?? [] }, transferablesIn(args));
+      return;
+    }
     const before = core?.revision();
     try {
       const handler = handlers[method];

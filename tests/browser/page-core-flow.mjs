@@ -103,6 +103,12 @@ async function check(driver, file, reference) {
   }, [], 120_000, 'a result');
 }
 
+/** Prints, when it happened, that the page's engine stopped and was started again, and why. */
+async function reportEngineStops(driver, kind) {
+  const stops = await driver.executeScript('return [document.body.dataset.engineRestarts, document.body.dataset.engineStopCause]').catch(() => []);
+  if (stops[0]) console.error(`${kind}: the engine stopped ${stops[0]} time(s) and was started again; last cause: ${stops[1]}`);
+}
+
 /**
  * Declares the core-flow test for `kind` ('firefox' | 'webkit'). Skipped, with the reason, when
  * the browser or its driver is missing, unless FACEGATE_REQUIRE_BROWSERS=1 (scripts/test.sh
@@ -129,7 +135,10 @@ export function coreFlowTest(kind) {
       for (const id of ['#purpose-self', '#purpose-others', '#consent-affirm', '#consent-continue', '#confirm-yes']) await click(driver, id);
       await waitInPage(driver, visible(), ['#tabs'], 10_000, 'the tabs');
 
-      await addReference(driver, join(FIXTURES, 'person_a_1.jpg'), 'Alice');
+      await addReference(driver, join(FIXTURES, 'person_a_1.jpg'), 'Alice').catch(async (e) => {
+        await reportEngineStops(driver, kind);
+        throw e;
+      });
       const build = await driver.executeScript('return document.body.dataset.engine');
       assert.equal(build, 'ready', `the engine did not load: ${await driver.findElement(By.css('#engine-state')).getText()}`);
       const same = await check(driver, join(FIXTURES, 'person_a_2.jpg'), 'Alice');
@@ -143,6 +152,10 @@ export function coreFlowTest(kind) {
       await addReference(driver, group, 'Barack', { other: 'Barack', face: 0 });
       assert.equal((await check(driver, join(FIXTURES, 'obama2.jpg'), 'Barack')).outcome, 'same', 'the chosen face became the reference');
       assert.equal((await check(driver, join(FIXTURES, 'person_a_1.jpg'), 'Barack')).outcome, 'different', 'the bystander was not enrolled');
+
+      // The engine may have stopped (a trap) and been started again without the visitor
+      // noticing: said here, with its cause, so that a browser's limits show in the log.
+      await reportEngineStops(driver, kind);
 
       // Erase everything: the button, the confirmation, then nothing held.
       await click(driver, '#erase-all');

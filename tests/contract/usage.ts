@@ -56,6 +56,18 @@ export async function example(photo: Blob, probe: Blob): Promise<string> {
     }
   }
 
+  // The engine may stop (a trap) and start again: what a page shows then.
+  gate.addEventListener('restarted', (event) => {
+    const erased: number = event.detail.referencesErased;
+    const cause: string = event.detail.cause;
+    void `${cause} ${erased}`;
+  });
+  gate.addEventListener('change', (event) => {
+    if (event.detail.reason === 'restarted') void event.detail.references;
+  });
+  // @ts-expect-error: not an event facegate fires
+  gate.addEventListener('crashed', () => {});
+
   const teaching: TeachingFaceGate = await FaceGate.load({ teaching: { maxExplanations: 2, holdMs: 60_000 } });
   const a = await teaching.explain(photo, { consent, face: 0 });
   const steps = await teaching.compareExplained(a.explanation, a.explanation);

@@ -346,6 +346,7 @@ export default {
   error_disposed: 'facegate was stopped. Reload the page.',
   error_notLoaded: 'facegate is not loaded yet.',
   error_workerFailed: 'facegate stopped working. Reload the page.',
+  error_engineRestarted: 'facegate\'s engine stopped in the middle of this and was started again (nothing left this device). Try again. If a reference is missing from the list, add it again.',
   error_modelInvalid: 'A model file could not be loaded ({message}). Reload the page.',
   error_invalidConfig: 'facegate was set up with invalid options ({message}).',
   error_inference: 'The face model failed on this photo ({message}).',

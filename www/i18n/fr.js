@@ -346,6 +346,7 @@ export default {
   error_disposed: 'facegate a été arrêté. Rechargez la page.',
   error_notLoaded: 'facegate n\'est pas encore chargé.',
   error_workerFailed: 'facegate a cessé de fonctionner. Rechargez la page.',
+  error_engineRestarted: 'Le moteur de facegate s\'est arrêté en cours de route et a redémarré (rien n\'a quitté cet appareil). Réessayez. Si une référence manque dans la liste, ajoutez-la à nouveau.',
   error_modelInvalid: 'Un fichier de modèle n\'a pas pu être chargé ({message}). Rechargez la page.',
   error_invalidConfig: 'facegate a été configuré avec des options non valables ({message}).',
   error_inference: 'Le modèle de visage a échoué sur cette photo ({message}).',

@@ -109,6 +109,16 @@ async function main() {
         throw Object.assign(new Error('stopped'), { code: 'engineStopped' });
       }
       faceGate = fg;
+      // The engine may stop and start again (a trap: out of memory, a browser limit). The lists
+      // then show what the new one holds; the cause goes to the console for whoever debugs.
+      fg.addEventListener('restarted', (event) => {
+        const { cause, referencesErased } = event.detail;
+        console.warn(`facegate: the engine stopped (${cause}) and was started again; references erased: ${referencesErased}`);
+        // For the browser tests, which report it (WebDriver sessions do not all read the console).
+        document.body.dataset.engineRestarts = String(Number(document.body.dataset.engineRestarts ?? 0) + 1);
+        document.body.dataset.engineStopCause = cause;
+        if (referencesErased > 0) app.changed();
+      });
       meter.engineReady();
       performance.mark('facegate-ready');
       setEngineState(policy.offline ? 'engineReady' : 'engineReadyOnline');
