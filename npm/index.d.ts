@@ -218,8 +218,9 @@ export declare class FaceGate {
   addEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | AddEventListenerOptions): void;
   /**
    * The engine stopped (a WebAssembly trap: out of memory, a browser limit, a bug) and runs again
-   * in a fresh worker: a call under way then rejected with `engineRestarted`; calls made meanwhile
-   * ran on the new engine, unless references were erased.
+   * in a fresh worker: the call under way then rejected with `engineRestarted`; calls that had
+   * reached the stopped engine ran on the new one, in order, unless references were erased (then
+   * they rejected with `engineRestarted`, unrun). After three restarts calls fail with `workerFailed`.
    */
   addEventListener(type: 'restarted', listener: (event: RestartedEvent) => void, options?: boolean | AddEventListenerOptions): void;
   removeEventListener(type: 'change', listener: (event: ChangeEvent) => void, options?: boolean | EventListenerOptions): void;

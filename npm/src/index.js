@@ -19,8 +19,13 @@ const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((worker) => worker.terminate())
   : null;
 
-/** How many times one FaceGate starts its engine again after it stopped (see `#recover`) before it gives up. */
+/** How many times one FaceGate starts its engine again after it stopped (see `#recover`), in its life, before it gives up. */
 const MAX_RECOVERIES = 3;
+
+/** A weak reference to `fg` (a strong one where WeakRef is missing: there FinalizationRegistry is too). */
+function weakly(fg) {
+  return typeof WeakRef === 'function' ? new WeakRef(fg) : { deref: () => fg };
+}
 
 export class FaceGate {
   #worker;
@@ -38,10 +43,12 @@ export class FaceGate {
   #config = undefined;
   // While the worker restarts, calls wait for it.
   #restarting = null;
-  // Engine stops recovered from so far, the last one's `{ cause, referencesErased }`, and the
-  // error every call gets once recovering failed or was given up.
+  // Engine stops recovered from so far, the last one's `{ cause, referencesErased }`, the calls
+  // the stopped engine sent back unrun (resent once the new one is up, in the order made), and
+  // the error every call gets once recovering failed or was given up.
   #recoveries = 0;
   #lastStop = null;
+  #unrunCalls = [];
   #broken = null;
   #imageQueue = Promise.resolve();
 
@@ -62,18 +69,26 @@ export class FaceGate {
 
   constructor(worker, onProgress) {
     this.#state.onProgress = onProgress;
-    // Held weakly, like everything the worker's handlers reach (see #state).
-    const state = this.#state;
-    state.owner = typeof WeakRef === 'function' ? new WeakRef(this) : { deref: () => this };
-    state.onStopped = (stop) => state.owner.deref()?.#recover(stop);
+    // The worker's handlers reach this FaceGate only through a weak reference (see #state).
+    this.#state.owner = weakly(this);
     this.#attach(worker);
   }
 
   #attach(worker) {
     this.#worker = worker;
     const state = this.#state;
-    worker.onmessage = (event) => receive(state, event.data);
-    worker.onerror = (event) => failAll(state, { code: CODE.workerFailed, message: event.message || 'the facegate worker failed' });
+    worker.onmessage = (event) => {
+      if (event.data?.stopped) state.owner.deref()?.#recover(event.data.stopped);
+      else receive(state, event.data);
+    };
+    // An error the worker did not catch (it could not start; a failure in a nested worker, such as
+    // a pool thread of the threaded build): it may be stuck, so it is ended and every call fails.
+    worker.onerror = (event) => {
+      const error = { code: CODE.workerFailed, message: event.message || 'the facegate worker failed' };
+      const fg = state.owner.deref();
+      if (fg) fg.#giveUp(new FaceGateError(error));
+      else failAll(state, error);
+    };
     registry?.register(this, worker, this);
   }
 
@@ -85,9 +100,11 @@ export class FaceGate {
    *
    * And for `'restarted'`: the engine stopped (a WebAssembly trap: out of memory, a browser
    * limit, a bug) and runs again in a fresh worker. `event.detail` is `{ cause, referencesErased }`
-   * (`cause`: the trap's name and message; no image or biometric data). A call under way at
-   * that moment rejects with `engineRestarted`; calls made meanwhile run on the new engine,
-   * unless references were erased (then they reject with `engineRestarted` too).
+   * (`cause`: the trap's name and message; no image or biometric data). The call under way at
+   * that moment rejects with `engineRestarted`. Calls that reached the stopped engine after it
+   * run on the new one, in order, unless references were erased with it (then they reject with
+   * `engineRestarted`, unrun); calls made later wait for the new engine. After three restarts
+   * in a FaceGate's life, every call fails with `workerFailed`.
    */
   addEventListener(type, listener, options) {
     this.#state.events.addEventListener(type, listener, options);
@@ -288,28 +305,58 @@ export class FaceGate {
    * with `workerFailed`.
    */
   #recover(stop) {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#broken) return;
+    const stopped = this.#worker;
     this.#lastStop = stop;
     const previous = this.#restarting;
     const run = (async () => {
       if (previous) await previous.catch(() => {});
-      this.#recoveries += 1;
-      if (this.#recoveries > MAX_RECOVERIES) {
-        throw new FaceGateError({ code: CODE.workerFailed, message: `facegate's engine stopped ${this.#recoveries} times (last: ${stop.cause}); reload the page` });
+      // Unless the stopped worker was replaced meanwhile (an eraseAll's restart) or all was given up.
+      if (this.#worker === stopped && !this.#broken && !this.#disposed) {
+        this.#recoveries += 1;
+        if (this.#recoveries > MAX_RECOVERIES) {
+          throw new FaceGateError({ code: CODE.workerFailed, message: `facegate's engine stopped ${this.#recoveries} times (last: ${stop.cause}); reload the page` });
+        }
+        await this.#restart();
       }
-      await this.#restart();
+      // The calls the stopped engine sent back (all of them came before its handOver answer), in
+      // the order they were made and before any call made since, which waits for this run.
+      for (const call of this.#unrunCalls.splice(0)) {
+        this.#send(call.method, call.args, transferablesIn(call.args), true, true).then(call.resolve, call.reject);
+      }
+      if (this.#disposed) return;
       const events = this.#state.events;
       events.dispatchEvent(new CustomEvent('restarted', { detail: { ...stop } }));
       if (stop.referencesErased > 0) events.dispatchEvent(new CustomEvent('change', { detail: { reason: 'restarted', references: [] } }));
     })();
     this.#restarting = run;
-    run.catch((e) => {
-      this.#broken = e instanceof FaceGateError ? e : new FaceGateError({ code: CODE.workerFailed, message: `facegate could not start again: ${e?.message ?? e}` });
-      this.#worker.terminate();
-      failAll(this.#state, this.#broken);
-    }).finally(() => {
-      if (this.#restarting === run) this.#restarting = null;
-    });
+    run.catch((e) => this.#giveUp(e instanceof FaceGateError ? e : new FaceGateError({ code: CODE.workerFailed, message: `facegate could not start again: ${e?.message ?? e}` })))
+      .finally(() => {
+        if (this.#restarting === run) this.#restarting = null;
+      });
+  }
+
+  /** Ends the worker for good: every pending and later call fails with `error` (a `workerFailed`). */
+  #giveUp(error) {
+    this.#broken ??= error;
+    this.#worker.terminate();
+    failAll(this.#state, this.#broken);
+    for (const call of this.#unrunCalls.splice(0)) call.reject(this.#broken);
+  }
+
+  /**
+   * What a call does when the stopped engine sent it back unrun (`again`: its arguments, with
+   * their buffers): it waits for the new engine (`#recover` resends it), unless the stop erased
+   * references (the call may have named one) or the FaceGate was given up or disposed. Made
+   * here, not in `#send`, so that it holds the FaceGate only weakly.
+   */
+  static #whenUnrun(owner, method, resolve, reject) {
+    return (again, error) => {
+      const fg = owner.deref();
+      if (!fg || fg.#disposed || fg.#broken || fg.#lastStop?.referencesErased > 0) reject(fg?.#broken ?? new FaceGateError(error));
+      else if (fg.#restarting) fg.#unrunCalls.push({ method, args: again, resolve, reject });
+      else fg.#send(method, again, transferablesIn(again), false, true).then(resolve, reject);
+    };
   }
 
   /** Everything held, per reference: label, dates, consent record, template size. Never templates. */
@@ -372,21 +419,12 @@ export class FaceGate {
     if (this.#disposed && method !== 'dispose') {
       throw new FaceGateError({ code: CODE.disposed, message: 'this FaceGate was disposed' });
     }
-    if (this.#broken && !restarting && method !== 'dispose') throw this.#broken;
+    if (this.#broken && method !== 'dispose') throw this.#broken;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const entry = { resolve, reject };
-      if (!restarting && !resent) {
-        // The engine stopped before this call's turn (it came back unrun, with its buffers):
-        // it runs on the new engine, unless the stop erased references (the call may have
-        // named one) or the FaceGate was disposed meanwhile.
-        const owner = this.#state.owner;
-        entry.unrun = (again, error) => {
-          const fg = owner.deref();
-          if (!fg || fg.#lastStop?.referencesErased > 0 || fg.#disposed) reject(new FaceGateError(error));
-          else fg.#send(method, again, transferablesIn(again), false, true).then(resolve, reject);
-        };
-      }
+      // Sent back unrun when the engine stopped before its turn: see #whenUnrun (once only).
+      if (!restarting && !resent) entry.unrun = FaceGate.#whenUnrun(this.#state.owner, method, resolve, reject);
       this.#state.pending.set(id, entry);
       this.#worker.postMessage({ id, method, args }, transfer);
     });
@@ -401,10 +439,6 @@ function newWorker(workerUrl) {
 }
 
 function receive(state, message) {
-  if (message?.stopped) {
-    state.onStopped?.(message.stopped);
-    return;
-  }
   if (message?.event) {
     state.events.dispatchEvent(new CustomEvent(message.event, { detail: message.detail }));
     return;

@@ -259,12 +259,15 @@ function engineRestarted(during) {
  * fail with "recursive use of an object"), so it is never called again, and no Rust code runs
  * to wipe what it held (templates, pixels, keys): its whole memory is overwritten with zeros
  * here instead. The page is told (`{ stopped }`), hands the verified files (held outside that
- * memory) to a fresh worker and ends this one. Returns the error for the call under way.
+ * memory) to a fresh worker and ends this one. `raw` is the core itself: it is detached from
+ * wasm-bindgen's finalizer first, which would otherwise run Rust's drop on the zeroed memory
+ * when the object is collected. Returns the error for the call under way.
  */
-function stop(e) {
+function stop(e, raw) {
   if (isFaceGateError(e)) return e;
   if (!stopped) {
     stopped = { cause: `${e?.name ?? 'Error'}: ${e?.message ?? e}`, referencesErased: held };
+    raw.__destroy_into_raw();
     if (memory) new Uint8Array(memory.buffer).fill(0);
     core = null;
     loaded = null;
@@ -281,7 +284,7 @@ function guarded(raw) {
     try {
       return f();
     } catch (e) {
-      throw stop(e);
+      throw stop(e, raw);
     }
   };
   return new Proxy(raw, {
@@ -517,11 +520,17 @@ self.onmessage = (event) => {
   enqueue(async () => {
     if (stopped && !AFTER_STOP.has(method)) {
       // Sent back unrun, with its buffers, for the page to send to the worker that replaces this one.
-      self.postMessage({ id, ok: false, error: errorToWire(engineRestarted(false)), unrun: args ?? [] }, transferablesIn(args));
+      const message = { id, ok: false, error: errorToWire(engineRestarted(false)), unrun: args ?? [] };
+      try {
+        self.postMessage(message, transferablesIn(args));
+      } catch {
+        self.postMessage(message); // a buffer that cannot move (shared memory): copied
+      }
       return;
     }
-    const before = core?.revision();
+    let before;
     try {
+      before = core?.revision();
       const handler = handlers[method];
       if (!handler) throw Object.assign(new Error(`unknown method ${method}`), { code: CODE.internal });
       const result = await handler(...(args ?? []));

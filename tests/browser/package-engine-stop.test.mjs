@@ -6,8 +6,9 @@
 // which every later call used to fail with "recursive use of an object". The package must never
 // call that engine again: it starts a fresh worker from the files it already verified, runs the
 // calls that were waiting on it, says what was erased, and gives up after a few stops.
-// Headless Chromium (its wasm memory limited to 1 GiB), one thread, the packed npm package from
-// a plain page.
+// And, since the recovery adds handlers that reach the FaceGate: one dropped without dispose()
+// is still collected, its worker ended. Headless Chromium (its wasm memory limited to 1 GiB,
+// `gc()` exposed), one thread, the packed npm package from a plain page.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -101,7 +102,7 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
     writeFileSync(join(dir, 'trap-worker.js'), TRAP_WORKER);
     site = await serveDir(dir);
     browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--js-flags=--wasm-max-mem-pages=${MAX_MEMORY_PAGES}`],
+      executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--js-flags=--wasm-max-mem-pages=${MAX_MEMORY_PAGES} --expose-gc`],
     });
     native.b = nativeSimilarity('person_b_1.jpg', 'person_b_2.jpg');
     console.error(`package-engine-stop: set-up ${elapsed()}`);
@@ -118,9 +119,10 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
    * `arm` (every worker when `everyWorker`). The page counts the workers made (`window.workers`)
    * and records the trap worker's messages (`window.trapMessages`) and the FaceGate's
    * 'restarted' and 'change' events (`window.events`). Returns the page; `load` is what the page
-   * did right after load resolved (`early`: a call made at once, resolved or rejected).
+   * did right after load resolved when `early` (`{ consent }`) is given: a detect, an enroll and a
+   * list made at once, each `{ ok, result }` or `{ ok: false, code, message }`.
    */
-  async function openArmed(arm, { everyWorker = false, early = false } = {}) {
+  async function openArmed(arm, { everyWorker = false, early = null } = {}) {
     const opened = await openPage(browser);
     const { page } = opened;
     await page.goto(`${site.origin}/`);
@@ -146,11 +148,13 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
       for (const type of ['restarted', 'change']) window.fg.addEventListener(type, (e) => window.events.push({ type, ...e.detail }));
       if (!early) return {};
       // Made at once, while the first warm-up step holds the worker: they reach its queue behind
-      // that step, after the engine stopped, and come back unrun for the new worker.
+      // that step, after the engine stopped, and come back unrun for the new worker (a photo as
+      // a Blob goes to the worker as it is, with no size check first).
       const settle = (p) => p.then((result) => ({ ok: true, result }), (e) => ({ ok: false, code: e?.code, message: String(e?.message ?? e) }));
       const blob = await (await fetch('/fixtures/person_b_1.jpg')).blob();
-      const [detected, listed] = await Promise.all([settle(window.fg.detect(blob)), settle(window.fg.list())]);
-      return { detected, listed };
+      const calls = [settle(window.fg.detect(blob)), settle(window.fg.enroll(blob, { consent: early.consent, label: 'early' })), settle(window.fg.list())];
+      const [detected, enrolled, listed] = await Promise.all(calls);
+      return { detected, enrolled, listed };
     }, { arm, everyWorker, early });
     return { page, opened, load };
   }
@@ -175,22 +179,26 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
   }
 
   it('a trap in a background warm-up step: the calls waiting on it run on a fresh engine, and nothing is lost', async () => {
-    const { page, opened, load } = await openArmed({ method: 'warmUpNext', call: 1, holdMs: 400 }, { early: true });
+    const { page, opened, load } = await openArmed({ method: 'warmUpNext', call: 1, holdMs: 400 }, { early: { consent: selfConsent() } });
     try {
       await trapReport(page, 'warmUpNext');
       const events = await restarts(page, 1);
       const [restarted] = events.filter((e) => e.type === 'restarted');
       assert.match(restarted.cause, /RuntimeError/, 'the cause names the trap');
       assert.equal(restarted.referencesErased, 0);
-      assert.deepEqual(events.filter((e) => e.type === 'change'), [], 'no reference was held, so no change is announced');
+      assert.deepEqual(events.filter((e) => e.reason === 'restarted'), [], 'no reference was held, so no erasure is announced');
       // The calls made at once did not fail: they ran on the new engine.
       assert.ok(load.detected.ok, `detect made right after load failed: ${load.detected.code}: ${load.detected.message}`);
       assert.equal(load.detected.result.faces.length, 1, 'detect found the one face');
+      assert.ok(load.enrolled.ok, `enroll made right after load failed: ${load.enrolled.code}: ${load.enrolled.message}`);
       assert.ok(load.listed.ok, `list made right after load failed: ${load.listed.code}: ${load.listed.message}`);
-      assert.deepEqual(load.listed.result, []);
+      // The enrolment sent back ran once, on the new engine. (The list may have reached the
+      // worker first: a photo is read before it is sent, a list is sent at once.)
+      assert.deepEqual(ok(await pageCall(page, 'list', null), 'list later').map((r) => r.id), [load.enrolled.result.referenceId]);
       // The stopped engine is never called again: what follows works, on the second worker.
       const { referenceId } = ok(await pageCall(page, 'enroll', photo('person_b_1.jpg'), { consent: selfConsent(), label: 'B' }), 'enroll after the stop');
       const v = ok(await pageCall(page, 'verify', photo('person_b_2.jpg'), referenceId), 'verify after the stop');
+      assert.equal(ok(await pageCall(page, 'list', null), 'list at the end').length, 2, 'the early reference and this one');
       assert.equal(v.likelySamePerson, true);
       assertNearNative(v.similarity, native.b, 'verify B2 against B1 on the new engine');
       assert.equal(await page.evaluate(() => window.workers), 2, 'one worker, replaced once');
@@ -242,6 +250,41 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
       rejectsWith(listed, 'workerFailed', 'a call after the fourth stop');
       assert.match(listed.error.message, /stopped 4 times/);
       assert.equal(await page.evaluate(() => window.workers), 4, 'the first worker and three replacements, no more');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a FaceGate dropped without dispose() is still collected and its worker ended: no handler holds it', async () => {
+    const opened = await openPage(browser);
+    const { page } = opened;
+    try {
+      const ended = new Promise((resolve) => {
+        page.on('worker', (w) => {
+          if (w.url().endsWith('/facegate/worker.js')) w.on('close', () => resolve(true));
+        });
+      });
+      await page.goto(`${site.origin}/`);
+      await waitForApi(page, opened);
+      await page.evaluate(async () => {
+        let fg = await window.FaceGate.load({ threads: 1 });
+        const photo = await (await fetch('/fixtures/person_b_1.jpg')).blob();
+        fg.addEventListener('restarted', () => {});
+        await fg.list();
+        await fg.detect(photo);
+        fg = null;
+      });
+      // Collect until the FinalizationRegistry ends the worker (or 20 s pass).
+      const collecting = page.evaluate(async () => {
+        for (let i = 0; i < 200 && !window.stopCollecting; i += 1) {
+          window.gc();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      });
+      const result = await Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 20_000))]);
+      await page.evaluate(() => { window.stopCollecting = true; });
+      await collecting;
+      assert.equal(result, true, 'the worker of a dropped FaceGate was never ended: something still holds the FaceGate');
     } finally {
       await page.close();
     }
