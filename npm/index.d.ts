@@ -175,7 +175,7 @@ export interface RestartedEvent extends Event {
   detail: {
     /** The trap's name and message, e.g. "RuntimeError: unreachable" (no image or biometric data). */
     cause: string;
-    /** References the stopped engine held, erased with it (the new engine starts with none; its audit log starts again). */
+    /** References the stopped engine held, erased with it (the new engine starts with none; its audit log starts again; the teaching view's count carries over). */
     referencesErased: number;
   };
 }

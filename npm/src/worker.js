@@ -22,6 +22,18 @@ let stopped = null;
 let held = 0;
 // The engine's WebAssembly memory (everything it holds is in there), for `stop` to overwrite.
 let memory = null;
+// Faces the teaching view explained in this FaceGate's life (read after each explain), for the
+// next engine when this one stops: the teaching cap holds across a stop.
+let explanationsUsed = 0;
+
+/** Reads the engine's count of explained faces (`explanationsUsed`). */
+function countExplanations() {
+  try {
+    if (core) explanationsUsed = core.history().explanationsUsed;
+  } catch {
+    // The engine stopped (see `stop`): the count read before stands.
+  }
+}
 // What load resolved to, for a second load on the same worker.
 let loaded = null;
 // What a fresh worker needs to start without fetching again (eraseAll restarts the worker, the one
@@ -437,10 +449,10 @@ const handlers = {
    * Before this worker is terminated (eraseAll, or after the engine stopped): what the next one
    * needs (module, model bytes, the session's audit log and explanation count; no reference,
    * template or key). The core is freed here, its templates wiped. A stopped engine is not read:
-   * its history is `null` (the next one starts a new audit log).
+   * its audit log is lost, its explanation count is the one read after the last explain.
    */
   handOver() {
-    const history = stopped ? null : core ? core.history() : { auditLog: [], explanationsUsed: 0 };
+    const history = stopped ? { auditLog: [], explanationsUsed } : core ? core.history() : { auditLog: [], explanationsUsed: 0 };
     if (core) core.free();
     core = null;
     loaded = null;
@@ -538,6 +550,7 @@ self.onmessage = (event) => {
     } catch (e) {
       self.postMessage({ id, ok: false, error: errorToWire(e) });
     }
+    if (method === 'explain' || method === 'load') countExplanations();
     if (before !== undefined) announceChange(before, CHANGE_REASONS[method] ?? 'expired');
   });
 };

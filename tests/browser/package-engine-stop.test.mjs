@@ -120,14 +120,15 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
    * and records the trap worker's messages (`window.trapMessages`) and the FaceGate's
    * 'restarted' and 'change' events (`window.events`). Returns the page; `load` is what the page
    * did right after load resolved when `early` (`{ consent }`) is given: a detect, an enroll and a
-   * list made at once, each `{ ok, result }` or `{ ok: false, code, message }`.
+   * list made at once, each `{ ok, result }` or `{ ok: false, code, message }`. `options` go
+   * to `FaceGate.load`.
    */
-  async function openArmed(arm, { everyWorker = false, early = null } = {}) {
+  async function openArmed(arm, { everyWorker = false, early = null, options = {} } = {}) {
     const opened = await openPage(browser);
     const { page } = opened;
     await page.goto(`${site.origin}/`);
     await waitForApi(page, opened);
-    const load = await page.evaluate(async ({ arm, everyWorker, early }) => {
+    const load = await page.evaluate(async ({ arm, everyWorker, early, options }) => {
       window.workers = 0;
       const PageWorker = window.Worker;
       window.Worker = class extends PageWorker {
@@ -144,7 +145,7 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
         window.trapMessages.push(data);
         if (data?.hello && (everyWorker || ++hellos === 1)) channel.postMessage({ arm });
       };
-      window.fg = await window.FaceGate.load({ workerUrl: new URL('./trap-worker.js', location.href).href, threads: 1 });
+      window.fg = await window.FaceGate.load({ ...options, workerUrl: new URL('./trap-worker.js', location.href).href, threads: 1 });
       for (const type of ['restarted', 'change']) window.fg.addEventListener(type, (e) => window.events.push({ type, ...e.detail }));
       if (!early) return {};
       // Made at once, while the first warm-up step holds the worker: they reach its queue behind
@@ -155,7 +156,7 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
       const calls = [settle(window.fg.detect(blob)), settle(window.fg.enroll(blob, { consent: early.consent, label: 'early' })), settle(window.fg.list())];
       const [detected, enrolled, listed] = await Promise.all(calls);
       return { detected, enrolled, listed };
-    }, { arm, everyWorker, early });
+    }, { arm, everyWorker, early, options });
     return { page, opened, load };
   }
 
@@ -228,6 +229,20 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
       const v = ok(await pageCall(page, 'verify', photo('person_b_2.jpg'), again.referenceId), 'verify on the new engine');
       assertNearNative(v.similarity, native.b, 'verify B2 against B1 on the new engine');
       assert.equal(await page.evaluate(() => window.workers), 2, 'one worker, replaced once');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the teaching view\'s cap holds across a stop: the new engine counts the faces the stopped one explained', async () => {
+    const { page } = await openArmed({ method: 'verify', call: 1 }, { options: { teaching: { maxExplanations: 1 } } });
+    try {
+      const explained = ok(await pageCall(page, 'explain', photo('person_b_1.jpg'), { consent: selfConsent() }), 'explain');
+      assert.equal(explained.explanationsLeft, 0);
+      const { referenceId } = ok(await pageCall(page, 'enroll', photo('person_b_1.jpg'), { consent: selfConsent(), label: 'B' }), 'enroll');
+      rejectsWith(await pageCall(page, 'verify', photo('person_b_2.jpg'), referenceId), 'engineRestarted', 'verify into a trap');
+      await restarts(page, 1);
+      rejectsWith(await pageCall(page, 'explain', photo('person_b_2.jpg'), { consent: selfConsent() }), 'explanationCapReached', 'a second explain after the stop');
     } finally {
       await page.close();
     }
