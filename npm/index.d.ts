@@ -177,6 +177,8 @@ export interface RestartedEvent extends Event {
     cause: string;
     /** References the stopped engine held, erased with it (the new engine starts with none; its audit log starts again; the teaching view's count carries over). */
     referencesErased: number;
+    /** How long starting the new worker took, in ms (0 if the stopped one had already been replaced). */
+    restartMs: number;
   };
 }
 

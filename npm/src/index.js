@@ -99,8 +99,9 @@ export class FaceGate {
    * reference at that time and fires 'change', with no call made.
    *
    * And for `'restarted'`: the engine stopped (a WebAssembly trap: out of memory, a browser
-   * limit, a bug) and runs again in a fresh worker. `event.detail` is `{ cause, referencesErased }`
-   * (`cause`: the trap's name and message; no image or biometric data). The call under way at
+   * limit, a bug) and runs again in a fresh worker. `event.detail` is `{ cause, referencesErased,
+   * restartMs }` (`cause`: the trap's name and message, no image or biometric data; `restartMs`:
+   * how long the restart took). The call under way at
    * that moment rejects with `engineRestarted`. Calls that reached the stopped engine after it
    * run on the new one, in order, unless references were erased with it (then they reject with
    * `engineRestarted`, unrun); calls made later wait for the new engine. After three restarts
@@ -300,7 +301,7 @@ export class FaceGate {
    * After the engine stopped (a trap inside it: the worker's `stop`): hands the verified files
    * to a fresh worker, ends the old one (its memory, and whatever it held, goes with it) and
    * lets the calls waiting meanwhile run on the new one. Then fires 'restarted' (`{ cause,
-   * referencesErased }`), and 'change' (reason 'restarted') when references were erased. After
+   * referencesErased, restartMs }`), and 'change' (reason 'restarted') when references were erased. After
    * MAX_RECOVERIES, or if the new worker cannot start, the worker is ended and every call fails
    * with `workerFailed`.
    */
@@ -312,12 +313,13 @@ export class FaceGate {
     const run = (async () => {
       if (previous) await previous.catch(() => {});
       // Unless the stopped worker was replaced meanwhile (an eraseAll's restart) or all was given up.
+      let restartMs = 0;
       if (this.#worker === stopped && !this.#broken && !this.#disposed) {
         this.#recoveries += 1;
         if (this.#recoveries > MAX_RECOVERIES) {
           throw new FaceGateError({ code: CODE.workerFailed, message: `facegate's engine stopped ${this.#recoveries} times (last: ${stop.cause}); reload the page` });
         }
-        await this.#restart();
+        restartMs = await this.#restart();
       }
       // The calls the stopped engine sent back (all of them came before its handOver answer), in
       // the order they were made and before any call made since, which waits for this run.
@@ -326,7 +328,7 @@ export class FaceGate {
       }
       if (this.#disposed) return;
       const events = this.#state.events;
-      events.dispatchEvent(new CustomEvent('restarted', { detail: { ...stop } }));
+      events.dispatchEvent(new CustomEvent('restarted', { detail: { ...stop, restartMs } }));
       if (stop.referencesErased > 0) events.dispatchEvent(new CustomEvent('change', { detail: { reason: 'restarted', references: [] } }));
     })();
     this.#restarting = run;

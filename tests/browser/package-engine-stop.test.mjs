@@ -187,6 +187,8 @@ describe('facegate npm package, when the engine stops (a real wasm trap)', () =>
       const [restarted] = events.filter((e) => e.type === 'restarted');
       assert.match(restarted.cause, /RuntimeError/, 'the cause names the trap');
       assert.equal(restarted.referencesErased, 0);
+      assert.ok(restarted.restartMs > 0, 'the restart took some time');
+      console.error(`package-engine-stop: restarted in ${Math.round(restarted.restartMs)} ms after ${restarted.cause}`);
       assert.deepEqual(events.filter((e) => e.reason === 'restarted'), [], 'no reference was held, so no erasure is announced');
       // The calls made at once did not fail: they ran on the new engine.
       assert.ok(load.detected.ok, `detect made right after load failed: ${load.detected.code}: ${load.detected.message}`);

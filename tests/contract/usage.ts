@@ -59,7 +59,7 @@ export async function example(photo: Blob, probe: Blob): Promise<string> {
   // The engine may stop (a trap) and start again: what a page shows then.
   gate.addEventListener('restarted', (event) => {
     const erased: number = event.detail.referencesErased;
-    const cause: string = event.detail.cause;
+    const cause: string = event.detail.cause + event.detail.restartMs.toFixed(0);
     void `${cause} ${erased}`;
   });
   gate.addEventListener('change', (event) => {
