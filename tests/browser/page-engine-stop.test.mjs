@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { launchBrowser, makeTempDir, removeDir, serveDir } from './helpers.mjs';
+import { assertOnlyLocalRequests, launchBrowser, makeTempDir, removeDir, serveDir } from './helpers.mjs';
 import { WWW, addReference, checkPhoto, ensurePageBuilt, giveConsent, goTo, myData, openApp, screenshot } from './page-helpers.mjs';
 import EN from '../../www/i18n/en.js';
 import FR from '../../www/i18n/fr.js';
@@ -58,7 +58,7 @@ after(async () => {
 });
 
 test('the engine stops during a check: a plain sentence, the reference gone from every list, and the next check works', async () => {
-  const { page, context, pageErrors, consoleLines } = await openApp(browser, site.origin, { viewport: { width: 1280, height: 900 } });
+  const { page, context, pageErrors, consoleLines, requests } = await openApp(browser, site.origin, { viewport: { width: 1280, height: 900 } });
   try {
     // The first facegate worker is armed as soon as it says hello (after the consent).
     await page.evaluate(() => {
@@ -72,6 +72,7 @@ test('the engine stops during a check: a plain sentence, the reference gone from
     await giveConsent(page);
     await addReference(page, 'person_a_1.jpg', 'Alice');
 
+    const requestsBefore = requests.length;
     const stopped = await checkPhoto(page, 'person_a_2.jpg', 'Alice');
     assert.equal(stopped.error, EN.error_engineRestarted, `the check should say the engine stopped: ${JSON.stringify(stopped)}`);
     await page.waitForFunction(() => document.body.dataset.engineRestarts === '1', null, { timeout: 60_000 });
@@ -80,6 +81,12 @@ test('the engine stops during a check: a plain sentence, the reference gone from
     assert.equal(await page.textContent('#check-error'), EN.error_engineRestarted, 'the sentence stays after the lists refresh');
     await screenshot(page, 'engine-stop/check-desktop-en');
     assert.deepEqual(await myData(page), [], 'My data lists nothing');
+    // The new worker loads its own script files again (from the cache or the service worker, as
+    // the page's counter shows); the wasm and the models were handed over, not fetched.
+    const restartRequests = requests.slice(requestsBefore).map(({ url }) => new URL(url).pathname);
+    assertOnlyLocalRequests(requests, 'during the visit');
+    assert.deepEqual(restartRequests.filter((p) => !p.endsWith('.js')), [], 'the restart fetched only script files');
+    console.error(`page-engine-stop: the restart loaded ${restartRequests.length} script files: ${[...new Set(restartRequests)].join(' ')}`);
     assert.ok(consoleLines.some((l) => /engine stopped \(RuntimeError: unreachable \(a test trap\)\)/.test(l)), 'the cause is in the console');
 
     // A phone, in French: the sentence follows the language.
