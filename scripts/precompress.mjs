@@ -39,10 +39,12 @@ function* files(dir) {
   }
 }
 
-/** A copy's modification time: its source's, rounded up to the millisecond (a Date holds
- *  milliseconds, a file system nanoseconds: rounded down, the copy would look older). */
+/** A copy's modification time: its source's, rounded up to the millisecond, plus one. A Date
+ *  holds milliseconds and a file system nanoseconds, and utimes passes the time as seconds in a
+ *  double (steps of about 240 ns today): a source written at ...565999249 ns, rounded up to
+ *  ...566 ms, was stamped ...565999000 ns, older than its source, and never served. */
 function sameOrLater(info) {
-  return new Date(Math.ceil(info.mtimeMs));
+  return new Date(Math.ceil(info.mtimeMs) + 1);
 }
 
 /** Brings the .br and .gz copies under `dir` up to date; returns `{ files, raw, gz, br }` bytes on the wire. */

@@ -5,8 +5,9 @@
 // SHA-256 checks still passing on the decoded bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 
@@ -23,6 +24,36 @@ test('Accept-Encoding: q-values, the wildcard and refusals', () => {
   assert.equal(acceptQ('*;q=0, gzip', 'br'), 0);
   assert.equal(acceptQ('identity', 'gzip'), 0);
   assert.equal(acceptQ(undefined, 'gzip'), 0);
+});
+
+// Once seen in CI: a file written at ...32.565999249 s got copies stamped ...32.565999000 s (utimes
+// takes seconds as a double, about 240 ns apart at today's dates), so serve.mjs found every copy
+// older than its file and sent the file itself.
+test('precompress: no copy is ever older than its file, even a file written just below a millisecond', () => {
+  const root = makeTempDir('delivery-mtime');
+  try {
+    const base = Math.floor(Date.now() / 1000) - 60;
+    const older = [];
+    for (let k = 0; k < 40; k += 1) {
+      const path = join(root, `f${k}.js`);
+      writeFileSync(path, 'const facegate = "private face matching";\n'.repeat(200));
+      // Just below a millisecond boundary (its last microsecond, in steps of 25 ns), to the
+      // nanosecond as a copy or an editor leaves it (touch; Node's utimes cannot say nanoseconds).
+      execFileSync('touch', ['-d', `@${base}.${String(565_999_000 + k * 25).padStart(9, '0')}`, path]);
+    }
+    precompress(root);
+    for (let k = 0; k < 40; k += 1) {
+      const path = join(root, `f${k}.js`);
+      const file = statSync(path, { bigint: true }).mtimeNs;
+      for (const suffix of ['.br', '.gz']) {
+        const copy = statSync(path + suffix, { bigint: true }).mtimeNs;
+        if (copy < file) older.push(`f${k}.js${suffix}: ${copy} < ${file}`);
+      }
+    }
+    assert.deepEqual(older, [], 'copies stamped older than their file');
+  } finally {
+    removeDir(root);
+  }
 });
 
 test('serve.mjs picks the copy the request accepts, with its own ETag and Vary; a stale copy is never sent', async () => {
