@@ -23,8 +23,9 @@
 //   --extra-package LABEL=DIR (repeatable: another facegate build, e.g. before an optimisation)
 //   --ab LABEL=DIR (another facegate build, paired with --package image by image in one page: each
 //     one-thread build, and the threaded builds on min(4, cores) threads when both have one)
-//   --only facegate,ort,faceapi,paired,threads,simd (rows to run; threads: only the two threaded pairs;
-//     simd: the relaxed-simd build paired with simd128, on one thread) --out DIR (default bench/results)
+//   --only facegate,ort,faceapi,paired,threads,simd,quick (rows to run; threads: only the two threaded pairs;
+//     simd: the relaxed-simd build paired with simd128, on one thread; quick: the default detector
+//     input per image paired with 640 only, on one thread and threaded) --out DIR (default bench/results)
 //   --render (write results.md and chart.png again from --out's results.json, measuring nothing)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -234,6 +235,12 @@ function browserConfigs() {
   }
   if (only.includes('paired') || only.includes('threads')) {
     configs.push({ label: `facegate threads ${THREADS} vs 1 thread (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'threads', threads: THREADS, variantB: 'relaxed-simd', threadsB: 1 } });
+  }
+  if (only.includes('quick')) {
+    // The detector input chosen per image (the quick look at 320, close looks in windows of the 640 input) against
+    // 640 only, one build, paired image by image.
+    configs.push({ label: 'facegate quick + close looks vs 640 only, 1 thread (paired)', group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'relaxed-simd', threads: 1, quickB: 0 } });
+    configs.push({ label: `facegate quick + close looks vs 640 only, threads ${THREADS} (paired)`, group: 'paired', params: { stack: 'ab', A: 'facegate', B: 'facegate', pkg: 'pkg', variant: 'threads', threads: THREADS, quickB: 0 } });
   }
   if (only.includes('simd')) {
     // The worker's pick of one-thread build where the browser has relaxed SIMD, paired.

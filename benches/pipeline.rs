@@ -2,7 +2,9 @@
 //!
 //! Prints the median and p90 in milliseconds of decode, detect, align, embed and of detect +
 //! align + embed per image, over every photo in tests/fixtures (cycled; one warm-up lap first),
-//! single-threaded, for detector inputs 640 and 320. Numbers, not pass/fail: machines are noisy.
+//! single-threaded, for the default detector input chosen per image (a quick look at 320, close
+//! looks in windows of the 640 input) and for the whole image at 640 and at 320 only. Numbers,
+//! not pass/fail: machines are noisy.
 //!
 //!   -- --json FILE   also write the samples' medians and p90s as JSON (bench/run.mjs reads it)
 //!   -- --ops         instead, time per tract op kind (where each network spends its time)
@@ -39,6 +41,7 @@ fn main() {
     if args.iter().any(|a| a == "--shapes") {
         let mut config = EngineConfig::default();
         config.detector.retry_with_border = false;
+        config.detector.quick_input_size = None;
         let engine = Engine::new(&detector, &recognizer, config).expect("engine");
         for (w, h) in [(640u32, 640u32), (512, 640), (640, 512), (544, 640), (576, 640), (608, 640), (288, 640), (256, 256), (480, 480), (512, 512)] {
             let image = engine.from_rgba(&vec![128u8; (w * h * 4) as usize], w, h).expect("image");
@@ -77,15 +80,20 @@ fn main() {
         return;
     }
     let mut json = Vec::new();
-    for size in [640u32, 320] {
+    // "default": the detector input chosen per image (a quick look at 320, close looks in
+    // windows of the 640 input); "640" and "320": the whole image at that size only.
+    for (size, label) in [(640u32, "default"), (640, "640"), (320, "320")] {
         let mut config = EngineConfig::default();
         config.detector.input_size = size;
+        if label != "default" {
+            config.detector.quick_input_size = None;
+        }
         config.detector.square_input = std::env::var_os("FACEGATE_BENCH_SQUARE").is_some();
         let t = Instant::now();
         let engine = Engine::new(&detector, &recognizer, config).expect("engine");
         let load_ms = t.elapsed().as_secs_f64() * 1e3;
         if ops {
-            println!("detector input {size} px: per tract op, {runs} runs over {} photos", photos.len());
+            println!("detector input {label}: per tract op, {runs} runs over {} photos", photos.len());
             profile_ops(&engine, &photos, runs);
             continue;
         }
@@ -109,7 +117,7 @@ fn main() {
                 }
             }
         }
-        println!("detector input {size} px: engine built in {load_ms:.0} ms; {runs} images cycling through {} photos", photos.len());
+        println!("detector input {label}: engine built in {load_ms:.0} ms; {runs} images cycling through {} photos", photos.len());
         let mut fields = vec![format!("\"engineBuildMs\": {load_ms:.1}")];
         for (name, v) in STAGES.iter().zip(stages) {
             let n = v.len();
@@ -117,7 +125,7 @@ fn main() {
             println!("  {:>22}: median {m:7.2} ms, p90 {p90:7.2} ms", if *name == "e2e" { "detect + align + embed" } else { name });
             fields.push(format!("\"{name}\": {{\"median\": {m:.3}, \"p90\": {p90:.3}, \"n\": {n}}}"));
         }
-        json.push(format!("\"{size}\": {{{}}}", fields.join(", ")));
+        json.push(format!("\"{label}\": {{{}}}", fields.join(", ")));
     }
     if let Some(path) = json_out {
         std::fs::write(&path, format!("{{\"photos\": {}, \"results\": {{{}}}}}\n", names.len(), json.join(", "))).expect("write --json");
@@ -131,6 +139,7 @@ fn ab_square(detector: &[u8], recognizer: &[u8], photos: &[Vec<u8>], runs: usize
         let engine = |square_input| {
             let mut config = EngineConfig::default();
             config.detector.input_size = size;
+            config.detector.quick_input_size = None;
             config.detector.square_input = square_input;
             Engine::new(detector, recognizer, config).expect("engine")
         };

@@ -15,20 +15,35 @@ pub struct DetectorConfig {
     pub input_size: u32,
     /// A first, cheaper look at the image: YuNet runs at this longest side first, and its faces
     /// are kept when the largest is at least [`DetectorConfig::quick_min_face`] pixels wide in
-    /// that input; otherwise (no face, or only small ones) the image is looked at again at
-    /// `input_size`. A multiple of 32 from 96 to 1920; `None`, or a size not below `input_size`,
-    /// looks at `input_size` only.
+    /// that input; when it found faces but smaller ones, each is looked at again closely
+    /// ([`DetectorConfig::close_max_size`]); when it found none, the image is looked at again
+    /// at `input_size`. A multiple of 32 from 96 to 1920; `None`, or a size not below
+    /// `input_size`, looks at `input_size` only.
     /// The size actually used is reported ([`Detections::input_size`](crate::pipeline::Detections)).
-    /// Default: **`None`**. Measured (BENCHMARKS.md): with `Some(320)` and the 128 px faces the
-    /// recognizer needs, 774 of LFW's 3,443 photos and none of the test photos (portraits,
-    /// faces 60 to 120 px at 320) were settled by the quick look, so for most photos it only
-    /// added a 320 run: `Some(320)` pays off where faces fill the frame (ID photos, close-ups).
+    /// Default: **`Some(320)`**. What it costs: a face the 320 look does not see at all (under
+    /// about 10 px wide at 320, 20 px at 640) is not looked for when the quick look found
+    /// another face; with no face found, the 640 look still runs. Measured in BENCHMARKS.md
+    /// (LFW accuracy and the test photos' speed, with and without).
     pub quick_input_size: Option<u32>,
     /// Smallest width, in pixels of the quick input, that the largest face found by the quick
-    /// look must have for its faces to be kept. Below it the landmarks of a face are not
-    /// precise enough for the recognizer (measured on LFW: see BENCHMARKS.md), and small faces
-    /// beside it may have been missed. From 8 to 1920. Default: **128**.
+    /// look must have for its faces to be kept. Below it the landmarks of a face are less
+    /// precise than the full-size look's (measured on LFW, whose faces are about 140 px at 320:
+    /// kept from 128 px, accuracy at the default threshold fell from 99.45 to 99.41 % and TAR at
+    /// FMR 1e-4 from 98.27 to 97.82 %; see BENCHMARKS.md), and small faces beside it may have
+    /// been missed. From 8 to 1920. Default: **192** (a face filling about 60 % of the frame's
+    /// width: close-ups and ID photos).
     pub quick_min_face: u32,
+    /// Close looks: when the quick look's faces are all narrower than `quick_min_face`, each is
+    /// looked at again in a window of the full-size input around it
+    /// ([`CloseLook`](crate::pipeline::CloseLook): twice the face's width, a multiple of 64
+    /// from 128 pixels), at the full-size look's scale, so that its landmarks are as precise as
+    /// the full-size look's. This is the largest window, in input pixels; a face that needs a
+    /// larger one, or windows that together would be half the full-size input or more, or a
+    /// close look that loses its face, send the image to the full-size look instead. A
+    /// multiple of 64 from 128 to 1920; `None`: no close look (the quick look's small faces
+    /// send the image to `input_size`). Default: **`Some(448)`** (a face up to 224 px wide at
+    /// 640; a window of 448 costs half the 640 x 640 look, one of 256 a sixth).
+    pub close_max_size: Option<u32>,
     /// Lowest detector score kept, in `(0, 1]`. Default: **0.6**.
     pub score_threshold: f32,
     /// Two detections overlapping with IoU above this are one face (non-maximum suppression),
@@ -54,8 +69,9 @@ impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
             input_size: 640,
-            quick_input_size: None,
-            quick_min_face: 128,
+            quick_input_size: Some(320),
+            quick_min_face: 192,
+            close_max_size: Some(448),
             score_threshold: 0.6,
             nms_iou: 0.3,
             max_faces: 100,
@@ -80,6 +96,11 @@ impl DetectorConfig {
         if !(8..=1920).contains(&self.quick_min_face) {
             return bad("quick_min_face", "must be from 8 to 1920");
         }
+        if let Some(close) = self.close_max_size {
+            if !close.is_multiple_of(64) || !(128..=1920).contains(&close) {
+                return bad("close_max_size", "must be a multiple of 64 from 128 to 1920");
+            }
+        }
         if !(self.score_threshold > 0.0 && self.score_threshold <= 1.0) {
             return bad("score_threshold", "must be in (0, 1]");
         }
@@ -96,6 +117,12 @@ impl DetectorConfig {
     /// below `input_size`.
     pub fn quick_size(&self) -> Option<u32> {
         self.quick_input_size.filter(|&q| q < self.input_size)
+    }
+
+    /// The largest close-look window, when there are close looks: `close_max_size` when a
+    /// quick look is made ([`DetectorConfig::quick_size`]).
+    pub fn close_size(&self) -> Option<u32> {
+        self.quick_size().and(self.close_max_size)
     }
 }
 
@@ -148,6 +175,12 @@ mod tests {
         let e = DetectorConfig { quick_input_size: Some(300), ..Default::default() }.validate().unwrap_err();
         assert!(matches!(e, Error::InvalidConfig { field: "quick_input_size", .. }));
         assert!(DetectorConfig { quick_input_size: Some(320), ..Default::default() }.validate().is_ok());
+        let e = DetectorConfig { close_max_size: Some(64), ..Default::default() }.validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidConfig { field: "close_max_size", .. }), "below 128");
+        let e = DetectorConfig { close_max_size: Some(480), ..Default::default() }.validate().unwrap_err();
+        assert!(matches!(e, Error::InvalidConfig { field: "close_max_size", .. }), "not a multiple of 64");
+        assert_eq!(DetectorConfig { quick_input_size: None, ..Default::default() }.close_size(), None, "no close look without a quick look");
+        assert_eq!(DetectorConfig::default().close_size(), Some(448));
         let e = DetectorConfig { quick_min_face: 0, ..Default::default() }.validate().unwrap_err();
         assert!(matches!(e, Error::InvalidConfig { field: "quick_min_face", .. }));
     }

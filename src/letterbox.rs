@@ -87,6 +87,36 @@ impl Letterbox {
         BoundingBox { x: b.x / sx, y: b.y / sy, width: b.width / sx, height: b.height / sy }
     }
 
+    /// The `side` x `side` window of a network input `input` (NCHW, 3 planes of
+    /// `input_width` x `input_height`, as [`Letterbox::input_tensor`] makes it) whose top-left
+    /// corner is at input pixel (`x`, `y`); what lies outside the input is 0, as the
+    /// letterbox's own padding. The detector's close look runs the network on such a window
+    /// around one face: the pixels the full-size look would see there, at the same scale.
+    pub fn window(&self, input: &[f32], x: i64, y: i64, side: u32) -> Vec<f32> {
+        let (iw, ih) = (self.input_width as usize, self.input_height as usize);
+        let s = side as usize;
+        let mut out = vec![0f32; 3 * s * s];
+        for c in 0..3 {
+            for row in 0..s {
+                let sy = y + row as i64;
+                if sy < 0 || sy >= ih as i64 {
+                    continue;
+                }
+                // The columns of this row that lie inside the input.
+                let from = x.max(0);
+                let to = (x + s as i64).min(iw as i64);
+                if from >= to {
+                    continue;
+                }
+                let src = c * iw * ih + sy as usize * iw;
+                let dst = c * s * s + row * s + (from - x) as usize;
+                let n = (to - from) as usize;
+                out[dst..dst + n].copy_from_slice(&input[src + from as usize..src + from as usize + n]);
+            }
+        }
+        out
+    }
+
     /// The network input for `image`: resized with a triangle (tent) filter that widens to
     /// average every source pixel when shrinking (as the `image` crate's `Triangle`), placed
     /// top-left, black elsewhere; NCHW, **BGR** channel order, values 0..255 (not rounded),
@@ -247,6 +277,18 @@ mod tests {
         let lb = Letterbox::fit_within(5, 3000, 640);
         assert_eq!((lb.scaled_width, lb.input_width, lb.input_height), (1, 640, 640));
         assert_eq!(lb.to_input(Point::new(5.0, 3000.0)).y, 640.0);
+    }
+
+    #[test]
+    fn a_window_copies_the_input_and_pads_outside_with_zero() {
+        // A 4x2 input whose values say where they are: plane c, row y, column x = 100c + 10y + x.
+        let lb = Letterbox { size: 4, width: 4, height: 2, scaled_width: 4, scaled_height: 2, input_width: 4, input_height: 2 };
+        let input: Vec<f32> = (0..3).flat_map(|c| (0..2).flat_map(move |y| (0..4).map(move |x| (100 * c + 10 * y + x) as f32))).collect();
+        let w = lb.window(&input, 1, 0, 2);
+        assert_eq!(w, [1., 2., 11., 12., 101., 102., 111., 112., 201., 202., 211., 212.]);
+        let w = lb.window(&input, -1, 1, 2);
+        assert_eq!(&w[..4], &[0., 10., 0., 0.], "left of and below the input: 0");
+        assert!(lb.window(&input, 9, 9, 3).iter().all(|&v| v == 0.0));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! 1. Fit the image into the detector's input: [`Letterbox`].
 //! 2. Detect: [`Detector`] runs YuNet; [`decode_yunet`] turns its raw outputs
 //!    ([`StrideOutputs`]) into scored boxes with 5 landmarks; [`nms`] keeps one box per face;
-//!    [`quick_look_suffices`] tells when the quick, small look found every face
-//!    ([`Detections`] reports what ran).
+//!    [`quick_look_suffices`] tells when the quick, small look found every face, and
+//!    [`CloseLook`] where a smaller face of it is looked at again ([`Detections`] reports what
+//!    ran).
 //! 3. Check the face's quality: [`face_geometry`] and [`geometry`] (pose, size, position:
 //!    [`Geometry`]), [`crop_measures`] (light, contrast, sharpness: [`CropMeasures`]).
 //! 4. Align: [`alignment_transform`] ([`umeyama`]'s similarity transform, a
@@ -28,7 +29,7 @@
 
 pub use crate::align::{alignment_transform, umeyama, warp_bilinear, SimilarityTransform, ALIGNED_SIZE, ARCFACE_TEMPLATE};
 pub use crate::decode::{decode_yunet, StrideOutputs};
-pub use crate::detector::{quick_look_suffices, Detections, Detector};
+pub use crate::detector::{quick_look_suffices, CloseLook, Detections, Detector};
 pub use crate::engine::{HeldDetection, HeldDetections};
 pub use crate::face::choose_face;
 pub use crate::gallery::explain::{CosineRow, CosineSteps, FaceSteps, Strip, PRINTED_POSITIONS};

@@ -75,11 +75,12 @@ pub fn run(engine: &Engine, opt: &EvalOptions) -> Result<(), String> {
     let d = engine.config().detector;
     let _ = writeln!(
         w,
-        "face selection: {:?}; detector input {} px, quick look {:?} px (kept from {} px faces)",
+        "face selection: {:?}; detector input {} px, quick look {:?} px (kept from {} px faces), close look {:?} px",
         opt.select,
         d.input_size,
         d.quick_size(),
-        d.quick_min_face
+        d.quick_min_face,
+        d.close_size()
     );
     let sizes: BTreeSet<u32> = results.iter().map(|r| r.detector_input).filter(|&s| s > 0).collect();
     let per_size: Vec<String> = sizes.iter().map(|&s| format!("{s} px for {} images", results.iter().filter(|r| r.detector_input == s).count())).collect();

@@ -31,6 +31,9 @@ struct Cli {
     /// Smallest width of the largest face, in quick-input pixels, for the quick look's faces to be kept.
     #[arg(long, global = true, default_value_t = DetectorConfig::default().quick_min_face)]
     quick_min_face: u32,
+    /// Largest close-look window around a smaller face of the quick look (0: none; see DetectorConfig::close_max_size).
+    #[arg(long, global = true, default_value_t = DetectorConfig::default().close_max_size.unwrap_or(0))]
+    close_max_size: u32,
     /// Switch the quality gate off (every face found is templated): for measuring what it does.
     #[arg(long, global = true)]
     no_gate: bool,
@@ -110,7 +113,9 @@ fn engine(cli: &Cli, threads: usize) -> Result<Engine, String> {
     let detector = read("face_detection_yunet_2023mar_int8bq.onnx")?;
     let recognizer = read("face_recognition_sface_2021dec_int8bq.onnx")?;
     let quick_input_size = (cli.quick_input_size != 0).then_some(cli.quick_input_size);
-    let detector_config = DetectorConfig { input_size: cli.input_size, quick_input_size, quick_min_face: cli.quick_min_face, ..Default::default() };
+    let close_max_size = (cli.close_max_size != 0).then_some(cli.close_max_size);
+    let detector_config =
+        DetectorConfig { input_size: cli.input_size, quick_input_size, quick_min_face: cli.quick_min_face, close_max_size, ..Default::default() };
     let config = EngineConfig {
         detector: detector_config,
         threads,

@@ -78,7 +78,7 @@ impl FaceGateCore {
     }
 
     /// Plans the next network the constructor left for later ([`facegate::WarmUpStep`]: the
-    /// detector's first look, the recognizer, the detector's full size); `false` once all are
+    /// detector's quick look, its close look, the recognizer, the detector's full size); `false` once all are
     /// planned. The worker calls it after reporting ready, one step per event-loop turn, so
     /// that a message that arrives meanwhile waits for one step at most.
     #[wasm_bindgen(js_name = warmUpNext)]

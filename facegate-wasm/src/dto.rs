@@ -83,11 +83,17 @@ pub(crate) struct DetectorOptions {
     /// or cut by the frame). Default true.
     pub retry_with_border: Option<bool>,
     /// Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces
-    /// are kept when the largest is at least `quickMinFace` px wide in it, else the image is
-    /// looked at again at `inputSize`. Default 0 (none): 320 pays off only where faces fill the frame.
+    /// are kept when the largest is at least `quickMinFace` px wide in it; smaller faces are
+    /// each looked at again closely (`closeMaxSize`); with no face, the image is looked at
+    /// again at `inputSize`. Default 320.
     pub quick_input_size: Option<u32>,
-    /// See `quickInputSize`. Default 128.
+    /// See `quickInputSize`, in pixels of the quick input, 8 to 1920. Default 192 (a face
+    /// filling about 60 % of the frame's width: close-ups and ID photos).
     pub quick_min_face: Option<u32>,
+    /// Largest close-look window (a multiple of 64 from 128 to 1920; 0: none, small faces send
+    /// the image to `inputSize`): each smaller face of the quick look is looked at again in a
+    /// window of the `inputSize` input around it, twice its width. Default 448.
+    pub close_max_size: Option<u32>,
 }
 
 /// Gallery settings from JS; absent fields keep the gallery's defaults.
@@ -118,6 +124,11 @@ impl CoreOptions {
                     Some(size) => Some(size),
                 },
                 quick_min_face: o.quick_min_face.unwrap_or(d.quick_min_face),
+                close_max_size: match o.close_max_size {
+                    None => d.close_max_size,
+                    Some(0) => None,
+                    Some(size) => Some(size),
+                },
                 ..d
             },
             threads: self.threads.unwrap_or(1),
@@ -193,8 +204,9 @@ pub(crate) struct DetectArgs {
     pub keep: bool,
 }
 
-/// How the detector looked at the image: the input it ran at (the full size, 640, or the quick
-/// look's size when that is on and found a large enough face).
+/// How the detector looked at the image: the input the faces come from (the quick look's, 320,
+/// when it found a large enough face; windows of the full-size input around each face when it
+/// found smaller ones, `closeLooks` > 0; else the full size, 640).
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -205,15 +217,26 @@ pub(crate) struct DetectorRun {
     pub input_width: u32,
     /// Height of that input, in pixels.
     pub input_height: u32,
-    /// Network runs for this image (1 to 3).
+    /// Network runs for this image: 1 to 3, or 1 + `closeLooks`.
     pub runs: u32,
+    /// Faces looked at again closely, each in a window of the full-size input around it (then
+    /// `inputWidth` x `inputHeight` is the largest window); 0: the faces come from a look at the
+    /// whole image.
+    pub close_looks: u32,
     /// Whether the faces were found only after framing the image with a border.
     pub with_border: bool,
 }
 
 impl From<&facegate::pipeline::Detections> for DetectorRun {
     fn from(d: &facegate::pipeline::Detections) -> Self {
-        DetectorRun { input_size: d.input_size, input_width: d.input_width, input_height: d.input_height, runs: d.runs, with_border: d.with_border }
+        DetectorRun {
+            input_size: d.input_size,
+            input_width: d.input_width,
+            input_height: d.input_height,
+            runs: d.runs,
+            close_looks: d.close_looks,
+            with_border: d.with_border,
+        }
     }
 }
 

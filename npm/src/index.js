@@ -130,7 +130,9 @@ export class FaceGate {
    *   one thread, as `fg.threads` then says.
    * - `workerUrl`: URL of `worker.js`. Default: the package's own.
    * - `onProgress({ stage, loaded, total, fraction })`: download progress, in order, ending at 1.
-   * - `detector`: `{ inputSize: 640, scoreThreshold: 0.6, nmsIou: 0.3, maxFaces: 100 }`.
+   * - `detector`: `{ inputSize: 640, quickInputSize: 320, quickMinFace: 192, closeMaxSize: 448,
+   *   scoreThreshold: 0.6, nmsIou: 0.3, maxFaces: 100, retryWithBorder: true }` (a quick look at
+   *   320, then a window of the 640 input around each smaller face, or all of it: README).
    * - `gallery`: `{ maxReferences: 10, operatingPoint: 'fmr1e3' }`.
    * - `teaching`: `true` (or `{ maxExplanations: 20, holdMs: 600000 }`) adds the teaching view,
    *   `explain`, `compareExplained` and `releaseExplanation`, which return biometric data (a

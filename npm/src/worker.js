@@ -224,10 +224,10 @@ function loadProgress(total) {
 }
 
 /**
- * Plans the networks the engine left for later (`warmUpNext`: the detector's first look, the
- * recognizer, the detector's full size), one step per event-loop turn, each queued behind the
- * calls that arrived before it: a call made right after ready waits for one step at most, and
- * the first photo plans itself what it needs before its step comes. Stops when all are planned,
+ * Plans the networks the engine left for later (`warmUpNext`: the detector's quick look, its
+ * close look, the recognizer, the detector's full size), one step per event-loop turn, each
+ * queued behind the calls that arrived before it: a call made right after ready waits for one
+ * step at most, and the first photo plans itself what it needs before its step comes. Stops when all are planned,
  * when the engine is disposed, replaced or stopped, or at a failure: a facegate error is met
  * again, and reported, by the call that needs that network; a trap stops the engine (`stop`),
  * which the page replaces.

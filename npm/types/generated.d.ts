@@ -88,9 +88,15 @@ inputWidth: number,
  */
 inputHeight: number, 
 /**
- * Network runs for this image (1 to 3).
+ * Network runs for this image: 1 to 3, or 1 + `closeLooks`.
  */
 runs: number, 
+/**
+ * Faces looked at again closely, each in a window of the full-size input around it (then
+ * `inputWidth` x `inputHeight` is the largest window); 0: the faces come from a look at the
+ * whole image.
+ */
+closeLooks: number, 
 /**
  * Whether the faces were found only after framing the image with a border.
  */
@@ -146,14 +152,22 @@ maxFaces?: number,
 retryWithBorder?: boolean, 
 /**
  * Longest side of a quick first look (a multiple of 32 from 96 to 1920; 0: none). Its faces
- * are kept when the largest is at least `quickMinFace` px wide in it, else the image is
- * looked at again at `inputSize`. Default 0 (none): 320 pays off only where faces fill the frame.
+ * are kept when the largest is at least `quickMinFace` px wide in it; smaller faces are
+ * each looked at again closely (`closeMaxSize`); with no face, the image is looked at
+ * again at `inputSize`. Default 320.
  */
 quickInputSize?: number, 
 /**
- * See `quickInputSize`. Default 128.
+ * See `quickInputSize`, in pixels of the quick input, 8 to 1920. Default 192 (a face
+ * filling about 60 % of the frame's width: close-ups and ID photos).
  */
-quickMinFace?: number, };
+quickMinFace?: number, 
+/**
+ * Largest close-look window (a multiple of 64 from 128 to 1920; 0: none, small faces send
+ * the image to `inputSize`): each smaller face of the quick look is looked at again in a
+ * window of the `inputSize` input around it, twice its width. Default 448.
+ */
+closeMaxSize?: number, };
 
 export type GalleryOptions = { 
 /**

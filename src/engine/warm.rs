@@ -18,6 +18,10 @@ pub enum WarmUpStep {
     /// landscape photo's input is lower (see `DetectorConfig::square_input`) and planned on
     /// first use.
     DetectorFirstLook,
+    /// The detector's close-look window most head-and-shoulders portraits get (256 x 256: a
+    /// face 65 to 128 px wide at 640; [`DetectorConfig::close_max_size`](crate::DetectorConfig)).
+    /// Other window sizes are planned on first use. Nothing to do without close looks.
+    DetectorCloseLook,
     /// The recognizer (SFace, 112 x 112), needed for every template.
     Recognizer,
     /// The detector's full-size square (`input_size`, 640 x 640 by default), for photos whose
@@ -29,7 +33,7 @@ pub enum WarmUpStep {
 impl WarmUpStep {
     /// The steps in the order [`Engine::warm_up_next`] takes them: what the first photo needs
     /// first.
-    pub const ORDER: [WarmUpStep; 3] = [WarmUpStep::DetectorFirstLook, WarmUpStep::Recognizer, WarmUpStep::DetectorFullSize];
+    pub const ORDER: [WarmUpStep; 4] = [WarmUpStep::DetectorFirstLook, WarmUpStep::DetectorCloseLook, WarmUpStep::Recognizer, WarmUpStep::DetectorFullSize];
 }
 
 impl Engine {
@@ -55,6 +59,7 @@ impl Engine {
         };
         match step {
             WarmUpStep::DetectorFirstLook => self.detector.warm_up_first_look()?,
+            WarmUpStep::DetectorCloseLook => self.detector.warm_up_close_look()?,
             WarmUpStep::Recognizer => self.recognizer.warm_up()?,
             WarmUpStep::DetectorFullSize => self.detector.warm_up_full_size()?,
         }
@@ -71,7 +76,8 @@ mod tests {
     #[test]
     fn the_first_photo_s_needs_come_first() {
         assert_eq!(WarmUpStep::ORDER[0], WarmUpStep::DetectorFirstLook, "every photo is looked at first");
-        assert_eq!(WarmUpStep::ORDER[1], WarmUpStep::Recognizer, "every template needs it");
-        assert_eq!(WarmUpStep::ORDER.len(), 3);
+        assert_eq!(WarmUpStep::ORDER[1], WarmUpStep::DetectorCloseLook, "most portraits are looked at closely next");
+        assert_eq!(WarmUpStep::ORDER[2], WarmUpStep::Recognizer, "every template needs it");
+        assert_eq!(WarmUpStep::ORDER.len(), 4);
     }
 }
